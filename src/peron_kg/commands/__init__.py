@@ -1,0 +1,1 @@
+"""One module a verb. Each keeps its heavy imports inside the command function."""

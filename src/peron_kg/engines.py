@@ -1,0 +1,381 @@
+"""Run SPARQL on pyoxigraph (the default), on rdflib, or on a remote endpoint.
+
+Every engine's answer is turned into the same :class:`Result`, whose rows are SPARQL 1.1 JSON
+terms, so the engines can be compared and printed alike. Parameters are bound as RDF terms:
+``substitutions`` on pyoxigraph, ``initBindings`` on rdflib, a trailing ``VALUES`` block for
+an endpoint. They are never pasted into the query's text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from . import __version__
+from .errors import EndpointError, InputError
+from .namespaces import ID, PREFIXES
+
+if TYPE_CHECKING:
+    from .loading import Assembled
+    from .queries import StoredQuery
+
+ENGINES = ("oxigraph", "rdflib")
+XSD = PREFIXES["xsd"]
+RDF_LANGSTRING = PREFIXES["rdf"] + "langString"
+USER_AGENT = f"peron-kg/{__version__} (https://w3id.org/peron-kg; SPARQL client of a linked-data edition)"
+ENDPOINT_TIMEOUT_S = 60
+
+#: A term as the SPARQL 1.1 JSON results format writes it.
+Term = dict
+
+
+@dataclass
+class Result:
+    """The answer to a query: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT)."""
+
+    kind: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[dict[str, Term]] = field(default_factory=list)
+    boolean: bool | None = None
+    #: CONSTRUCT / DESCRIBE: the triples as sorted N-Triples
+    ntriples: str = ""
+
+    def to_json(self) -> dict:
+        """The SPARQL 1.1 Query Results JSON document."""
+        if self.kind == "ask":
+            return {"head": {}, "boolean": bool(self.boolean)}
+        return {"head": {"vars": list(self.variables)}, "results": {"bindings": self.rows}}
+
+
+# --- parameters ----------------------------------------------------------------------------
+
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_DATE = re.compile(r"^-?\d{4,}-\d{2}-\d{2}(Z|[+-]\d{2}:\d{2})?$")
+
+
+def expand_iri(value: str) -> str:
+    """An IRI from a full IRI, a CURIE with a known prefix, or ``kind/slug``.
+
+    >>> expand_iri("person/luis-velasco")
+    'https://w3id.org/peron-kg/id/person/luis-velasco'
+    >>> expand_iri("skos:prefLabel")
+    'http://www.w3.org/2004/02/skos/core#prefLabel'
+    """
+    value = value.strip()
+    if value.startswith("<") and value.endswith(">"):
+        value = value[1:-1]
+    if "://" not in value:
+        prefix, sep, local = value.partition(":")
+        if sep and prefix in PREFIXES:
+            value = PREFIXES[prefix] + local
+        elif re.fullmatch(r"[a-z]+/[a-z0-9][a-z0-9-]*", value):
+            value = ID + value
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value) or _IRI_FORBIDDEN.search(value):
+        raise InputError(f"not a valid IRI: {value!r}")
+    return value
+
+
+def make_term(raw: str, type_: str, name: str) -> Term:
+    """A parameter value as a typed term; bad values get a message naming the parameter."""
+    try:
+        if type_ == "iri":
+            return {"type": "uri", "value": expand_iri(raw)}
+        if type_ == "integer":
+            return {"type": "literal", "value": str(int(raw)), "datatype": XSD + "integer"}
+        if type_ == "date":
+            if not _DATE.match(raw):
+                raise InputError(f"not an xsd:date: {raw!r}")
+            return {"type": "literal", "value": raw, "datatype": XSD + "date"}
+    except (ValueError, InputError) as e:
+        raise InputError(f"parameter {name!r}: {e}") from None
+    return {"type": "literal", "value": raw}
+
+
+def bind_params(query: StoredQuery, given: dict[str, str]) -> dict[str, Term]:
+    """Typed terms for the parameters given on the command line, plus declared defaults."""
+    declared = {p.name: p for p in query.header.params}
+    bindings: dict[str, Term] = {}
+    for name, raw in given.items():
+        if declared and name not in declared:
+            raise InputError(
+                f"{query.name}: unknown parameter {name!r}; it takes {', '.join(declared)}"
+            )
+        if name in declared:
+            type_ = declared[name].type
+        else:  # an ad-hoc query file without a header: IRIs look like IRIs
+            type_ = "iri" if re.match(r"^<?https?://", raw) else "string"
+        bindings[name] = make_term(raw, type_, name)
+    for name, param in declared.items():
+        if name not in bindings and param.default is not None:
+            bindings[name] = make_term(param.default, param.type, name)
+    return bindings
+
+
+def term_to_sparql(term: Term) -> str:
+    """A term in SPARQL syntax, escaped, for a ``VALUES`` block."""
+    if term["type"] == "uri":
+        return f"<{expand_iri(term['value'])}>"
+    value = term["value"]
+    escaped = (
+        value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    )
+    text = f'"{escaped}"'
+    if "xml:lang" in term:
+        return text + "@" + term["xml:lang"]
+    if "datatype" in term:
+        return text + f"^^<{expand_iri(term['datatype'])}>"
+    return text
+
+
+# --- term conversion -------------------------------------------------------------------------
+
+
+def _literal(value: str, datatype: str | None, language: str | None) -> Term:
+    term: Term = {"type": "literal", "value": value}
+    if language:
+        term["xml:lang"] = language
+    elif datatype and datatype not in (XSD + "string", RDF_LANGSTRING):
+        term["datatype"] = datatype
+    return term
+
+
+def from_oxigraph(node) -> Term:
+    import pyoxigraph as ox
+
+    if isinstance(node, ox.NamedNode):
+        return {"type": "uri", "value": node.value}
+    if isinstance(node, ox.BlankNode):
+        return {"type": "bnode", "value": node.value}
+    return _literal(node.value, node.datatype.value, node.language)
+
+
+def to_oxigraph(term: Term):
+    import pyoxigraph as ox
+
+    if term["type"] == "uri":
+        return ox.NamedNode(term["value"])
+    if term["type"] == "bnode":
+        return ox.BlankNode(term["value"])
+    if "xml:lang" in term:
+        return ox.Literal(term["value"], language=term["xml:lang"])
+    if "datatype" in term:
+        return ox.Literal(term["value"], datatype=ox.NamedNode(term["datatype"]))
+    return ox.Literal(term["value"])
+
+
+def from_rdflib(node) -> Term:
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(node, URIRef):
+        return {"type": "uri", "value": str(node)}
+    if isinstance(node, BNode):
+        return {"type": "bnode", "value": str(node)}
+    if isinstance(node, Literal):
+        dt = str(node.datatype) if node.datatype is not None else None
+        return _literal(str(node), dt, node.language)
+    raise TypeError(f"not an RDF term: {node!r}")
+
+
+def to_rdflib(term: Term):
+    from rdflib import BNode, Literal, URIRef
+
+    if term["type"] == "uri":
+        return URIRef(term["value"])
+    if term["type"] == "bnode":
+        return BNode(term["value"])
+    if "xml:lang" in term:
+        return Literal(term["value"], lang=term["xml:lang"])
+    if "datatype" in term:
+        return Literal(term["value"], datatype=URIRef(term["datatype"]))
+    return Literal(term["value"])
+
+
+# --- engines ----------------------------------------------------------------------------------
+
+
+def oxigraph_store(assembled: Assembled):
+    """A pyoxigraph in-memory store holding the dataset, named graphs kept."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    data = assembled.dataset.serialize(format="nquads", encoding="utf-8")
+    store.bulk_load(input=data, format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def _syntax_error(label: str, line: int | None, column: int | None, why: str) -> InputError:
+    where = f"{label}:{line}:{column}" if line else label
+    return InputError(f"{where}: malformed SPARQL: {why}")
+
+
+def run_oxigraph(text: str, store, bindings: dict[str, Term], label: str) -> Result:
+    import pyoxigraph as ox
+
+    substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
+    try:
+        answer = store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
+    except SyntaxError as e:
+        m = re.match(r"error at (\d+):(\d+): (.*)", str(e), re.S)
+        if m:
+            raise _syntax_error(label, int(m[1]), int(m[2]), m[3].strip()) from None
+        raise _syntax_error(label, None, None, str(e)) from None
+    except OSError as e:  # SERVICE calls and evaluation errors surface as OSError
+        raise InputError(f"{label}: query failed: {e}") from None
+    if isinstance(answer, ox.QueryBoolean):
+        return Result("ask", boolean=bool(answer))
+    if isinstance(answer, ox.QuerySolutions):
+        variables = [v.value for v in answer.variables]
+        rows = []
+        for solution in answer:
+            row = {}
+            for v in variables:
+                value = solution[v]
+                if value is not None:
+                    row[v] = from_oxigraph(value)
+            rows.append(row)
+        return Result("select", variables, rows)
+    lines = sorted({f"{t} ." for t in answer})
+    return Result("graph", ntriples="".join(line + "\n" for line in lines))
+
+
+def parse_sparql(text: str, label: str):
+    """Parse with rdflib's SPARQL parser (no evaluation); a syntax error names line and column."""
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        return parseQuery(text)
+    except ParseException as e:
+        raise _syntax_error(label, e.lineno, e.col, e.msg) from None
+
+
+def run_rdflib(text: str, assembled: Assembled, bindings: dict[str, Term], label: str) -> Result:
+    from pyparsing import ParseException
+    from rdflib import Variable
+    from rdflib.plugins.sparql import prepareQuery
+
+    try:  # no initNs: a prefix the query does not declare must fail here as on Oxigraph
+        prepared = prepareQuery(text, initNs={})
+    except ParseException as e:
+        raise _syntax_error(label, e.lineno, e.col, e.msg) from None
+    init = {Variable(k): to_rdflib(v) for k, v in bindings.items()}
+    answer = assembled.dataset.query(prepared, initBindings=init)
+    if answer.type == "ASK":
+        return Result("ask", boolean=bool(answer.askAnswer))
+    if answer.type == "SELECT":
+        variables = [str(v) for v in answer.vars]
+        rows = []
+        for solution in answer:
+            row = {}
+            for v in variables:
+                value = solution[v] if v in solution.labels else None
+                if value is not None:
+                    row[v] = from_rdflib(value)
+            rows.append(row)
+        return Result("select", variables, rows)
+    data = answer.graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+    lines = sorted({line for line in data.splitlines() if line.strip()})
+    return Result("graph", ntriples="".join(line + "\n" for line in lines))
+
+
+def query_form(parsed) -> str:
+    """``select``, ``ask`` or ``graph`` for a query parsed by :func:`parse_sparql`."""
+    name = parsed[1].name
+    return {"SelectQuery": "select", "AskQuery": "ask"}.get(name, "graph")
+
+
+def with_values(text: str, bindings: dict[str, Term]) -> str:
+    """The query with a trailing ``VALUES`` block binding each parameter.
+
+    >>> with_values("SELECT * { ?s ?p ?o }", {"s": {"type": "uri", "value": "http://a/b"}})
+    'SELECT * { ?s ?p ?o }\\nVALUES (?s) { (<http://a/b>) }\\n'
+    """
+    if not bindings:
+        return text
+    names = sorted(bindings)
+    head = " ".join(f"?{n}" for n in names)
+    row = " ".join(term_to_sparql(bindings[n]) for n in names)
+    return f"{text.rstrip()}\nVALUES ({head}) {{ ({row}) }}\n"
+
+
+def run_endpoint(text: str, endpoint: str, bindings: dict[str, Term], label: str) -> Result:
+    """POST the query to a SPARQL 1.1 endpoint through SPARQLWrapper."""
+    import socket
+    import urllib.error
+
+    import pyoxigraph as ox
+    from SPARQLWrapper import JSON, POST, SPARQLWrapper
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+    form = query_form(parse_sparql(text, label))
+    client = SPARQLWrapper(endpoint, agent=USER_AGENT)
+    client.setMethod(POST)
+    client.setTimeout(ENDPOINT_TIMEOUT_S)
+    client.setQuery(with_values(text, bindings))
+    if form == "graph":
+        client.setOnlyConneg(True)
+        client.addCustomHttpHeader("Accept", "application/n-triples")
+    else:
+        client.setReturnFormat(JSON)
+    try:
+        response = client.query()
+        if form == "graph":
+            body = response.response.read()
+            triples = ox.parse(input=body, format=ox.RdfFormat.N_TRIPLES)
+            lines = sorted({f"{t} ." for t in triples})
+            return Result("graph", ntriples="".join(line + "\n" for line in lines))
+        doc = response.convert()
+    except urllib.error.HTTPError as e:
+        raise EndpointError(f"{endpoint}: HTTP {e.code} {e.reason}") from None
+    except urllib.error.URLError as e:
+        raise EndpointError(f"{endpoint}: unreachable ({e.reason})") from None
+    except (TimeoutError, socket.timeout):
+        raise EndpointError(f"{endpoint}: no answer within {ENDPOINT_TIMEOUT_S} s") from None
+    except SPARQLWrapperException as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise EndpointError(f"{endpoint}: {first}") from None
+    except (ValueError, SyntaxError) as e:
+        raise EndpointError(f"{endpoint}: unreadable answer ({e})") from None
+    if not isinstance(doc, dict):
+        raise EndpointError(f"{endpoint}: answer is not SPARQL JSON results")
+    if "boolean" in doc:
+        return Result("ask", boolean=bool(doc["boolean"]))
+    variables = list(doc.get("head", {}).get("vars", []))
+    rows = []
+    for binding in doc.get("results", {}).get("bindings", []):
+        row = {}
+        for v, term in binding.items():
+            if term.get("type") in ("literal", "typed-literal"):  # typed-literal: older servers
+                row[v] = _literal(term["value"], term.get("datatype"), term.get("xml:lang"))
+            else:
+                row[v] = {"type": term["type"], "value": term["value"]}
+        rows.append(row)
+    return Result("select", variables, rows)
+
+
+def run(
+    query: StoredQuery,
+    *,
+    engine: str = "oxigraph",
+    assembled: Assembled | None = None,
+    endpoint: str | None = None,
+    params: dict[str, str] | None = None,
+    store=None,
+) -> Result:
+    """Run a stored query on one engine; ``endpoint`` overrides ``engine``."""
+    bindings = bind_params(query, params or {})
+    label = str(query.path) if query.path else query.name
+    if endpoint:
+        return run_endpoint(query.text, endpoint, bindings, label)
+    if engine == "rdflib":
+        if assembled is None:
+            raise ValueError("the rdflib engine needs the assembled dataset")
+        return run_rdflib(query.text, assembled, bindings, label)
+    if engine == "oxigraph":
+        if store is None:
+            if assembled is None:
+                raise ValueError("the oxigraph engine needs a store or the assembled dataset")
+            store = oxigraph_store(assembled)
+        return run_oxigraph(query.text, store, bindings, label)
+    raise InputError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
