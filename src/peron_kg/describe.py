@@ -69,7 +69,8 @@ def describe(assembled: Assembled, dumps: dict[str, bytes], formats: dict[str, F
         add(part, V + "class", row["c"])
         add(part, V + "entities", integer(int(row["n"].value)))
     props = store.query(
-        "SELECT ?p (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } } GROUP BY ?p ORDER BY ?p",
+        "SELECT ?p (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } } "
+        "GROUP BY ?p ORDER BY ?p",
         use_default_graph_as_union=True,
     )
     for row in props:

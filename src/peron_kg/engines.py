@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 ENGINES = ("oxigraph", "rdflib")
 XSD = PREFIXES["xsd"]
 RDF_LANGSTRING = PREFIXES["rdf"] + "langString"
-USER_AGENT = f"peron-kg/{__version__} (https://w3id.org/peron-kg; SPARQL client of a linked-data edition)"
+USER_AGENT = (
+    f"peron-kg/{__version__} (https://w3id.org/peron-kg; SPARQL client of a linked-data edition)"
+)
 ENDPOINT_TIMEOUT_S = 60
 
 #: A term as the SPARQL 1.1 JSON results format writes it.
@@ -301,7 +303,6 @@ def with_values(text: str, bindings: dict[str, Term]) -> str:
 
 def run_endpoint(text: str, endpoint: str, bindings: dict[str, Term], label: str) -> Result:
     """POST the query to a SPARQL 1.1 endpoint through SPARQLWrapper."""
-    import socket
     import urllib.error
 
     import pyoxigraph as ox
@@ -330,7 +331,7 @@ def run_endpoint(text: str, endpoint: str, bindings: dict[str, Term], label: str
         raise EndpointError(f"{endpoint}: HTTP {e.code} {e.reason}") from None
     except urllib.error.URLError as e:
         raise EndpointError(f"{endpoint}: unreachable ({e.reason})") from None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise EndpointError(f"{endpoint}: no answer within {ENDPOINT_TIMEOUT_S} s") from None
     except SPARQLWrapperException as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__

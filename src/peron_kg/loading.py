@@ -86,7 +86,7 @@ def parse_turtle(path: Path, label: str | None = None) -> Graph:
     ...     parse_turtle(p, "bad.ttl")
     ... except InputError as e:
     ...     print(e)
-    bad.ttl:3:5: malformed Turtle: expected '.' or '}' or ']' at end of statement
+    bad.ttl:3:6: malformed Turtle: expected '.' or '}' or ']' at end of statement
     """
     from rdflib import Graph
 

@@ -71,8 +71,10 @@ class Project:
         """The named graph a file under ``graph/`` belongs to.
 
         >>> p = Project(Path("/x"))
-        >>> p.role_of(Path("/x/graph/source/source-text.ttl")), p.role_of(Path("/x/graph/people.ttl"))
-        ('text', 'data')
+        >>> p.role_of(Path("/x/graph/source/source-text.ttl"))
+        'text'
+        >>> p.role_of(Path("/x/graph/people.ttl"))
+        'data'
         >>> p.role_of(Path("/x/graph/links-wikidata.ttl"))
         'links'
         """

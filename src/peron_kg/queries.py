@@ -8,7 +8,8 @@ Each ``queries/*.rq`` opens with comment lines of the form ``#+ key: value``:
 - ``problem`` and ``solution``: for the checks under ``queries/checks/``;
 - ``network``: ``true`` for a query that needs the live internet (a federated ``SERVICE``).
 
->>> h = parse_header("#+ summary: Who wrote it\\n#+ tags: a, b\\n#+ param: agent iri -- whose\\nSELECT")
+>>> text = "#+ summary: Who wrote it\\n#+ tags: a, b\\n#+ param: agent iri -- whose\\nSELECT"
+>>> h = parse_header(text)
 >>> h.summary, h.tags, h.params[0].name, h.params[0].type
 ('Who wrote it', ('a', 'b'), 'agent', 'iri')
 """

@@ -113,18 +113,25 @@ class Report:
         return "\n".join(lines)
 
 
-def shacl_violations(assembled: Assembled, shapes_graph, ontology_graph=None) -> list[Violation]:
-    """Run pySHACL over the data, text and links graphs; one :class:`Violation` per result."""
-    from pyshacl import validate as shacl_validate
+def shacl_violations(assembled: Assembled, shapes_graph) -> list[Violation]:
+    """Run the shapes over the data, text and links graphs of the assembled dataset."""
     from rdflib import Graph
-    from rdflib.namespace import SH
 
     data = Graph()
     for role in ("data", "text", "links"):
         for triple in assembled.graph(role):
             data.add(triple)
-    if ontology_graph is None:
-        ontology_graph = assembled.graph("ontology")
+    return shacl_graph(data, shapes_graph, assembled.graph("ontology"), assembled.origin)
+
+
+def shacl_graph(data, shapes_graph, ontology_graph=None, origin=None) -> list[Violation]:
+    """Run pySHACL on one data graph; one :class:`Violation` per validation result.
+
+    ``origin`` maps a focus node to the file that defines it, for the report.
+    """
+    from pyshacl import validate as shacl_validate
+    from rdflib.namespace import SH
+
     _, results, _ = shacl_validate(
         data,
         shacl_graph=shapes_graph,
@@ -146,10 +153,10 @@ def shacl_violations(assembled: Assembled, shapes_graph, ontology_graph=None) ->
             Violation(
                 step="shacl",
                 focus=str(focus) if focus is not None else "",
-                path=str(path) if path is not None and not _is_bnode(path) else _path_n3(path),
+                path="" if path is None else ("(complex path)" if _is_bnode(path) else str(path)),
                 message=str(message) if message is not None else "constraint violated",
                 value=str(value) if value is not None else "",
-                file=assembled.origin(focus) if focus is not None else "",
+                file=origin(focus) if origin is not None and focus is not None else "",
                 source=str(shape) if shape is not None and not _is_bnode(shape) else "",
                 severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "",
             )
@@ -162,10 +169,6 @@ def _is_bnode(node) -> bool:
     from rdflib import BNode
 
     return isinstance(node, BNode)
-
-
-def _path_n3(path) -> str:
-    return "" if path is None else "(complex path)"
 
 
 def check_violations(project: Project, assembled: Assembled, store=None) -> list[Violation]:
@@ -201,7 +204,9 @@ def _origin_of(assembled: Assembled, iri: str) -> str:
     return assembled.origin(URIRef(iri)) if iri else ""
 
 
-def validate(project: Project, assembled: Assembled | None = None) -> tuple[Report, Assembled | None]:
+def validate(
+    project: Project, assembled: Assembled | None = None
+) -> tuple[Report, Assembled | None]:
     """Run the steps in order; a step that cannot run stops the ones after it."""
     from .loading import load, parse_turtle
 
