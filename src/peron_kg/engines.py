@@ -94,6 +94,20 @@ def make_term(raw: str, type_: str, name: str) -> Term:
     return {"type": "literal", "value": raw}
 
 
+def _looks_like_iri(raw: str) -> bool:
+    """For a query without declared parameters: does a value look like an IRI, a CURIE or
+    ``kind/slug``?
+
+    >>> _looks_like_iri("person/abe-stein"), _looks_like_iri("skos:prefLabel"), _looks_like_iri("Abe")
+    (True, True, False)
+    """
+    try:
+        expand_iri(raw)
+    except InputError:
+        return False
+    return True
+
+
 def bind_params(query: StoredQuery, given: dict[str, str]) -> dict[str, Term]:
     """Typed terms for the parameters given on the command line, plus declared defaults."""
     declared = {p.name: p for p in query.header.params}
@@ -106,7 +120,9 @@ def bind_params(query: StoredQuery, given: dict[str, str]) -> dict[str, Term]:
         if name in declared:
             type_ = declared[name].type
         else:  # an ad-hoc query file without a header: IRIs look like IRIs
-            type_ = "iri" if re.match(r"^<?https?://", raw) else "string"
+            if not re.search(rf"[?$]{re.escape(name)}\b", query.text):
+                raise InputError(f"{query.name}: the query has no variable ?{name} to bind")
+            type_ = "iri" if _looks_like_iri(raw) else "string"
         bindings[name] = make_term(raw, type_, name)
     for name, param in declared.items():
         if name not in bindings and param.default is not None:
@@ -222,7 +238,7 @@ def run_oxigraph(text: str, store, bindings: dict[str, Term], label: str) -> Res
         if m:
             raise _syntax_error(label, int(m[1]), int(m[2]), m[3].strip()) from None
         raise _syntax_error(label, None, None, str(e)) from None
-    except OSError as e:  # SERVICE calls and evaluation errors surface as OSError
+    except (OSError, RuntimeError) as e:  # evaluation errors, e.g. a SERVICE that fails
         raise InputError(f"{label}: query failed: {e}") from None
     if isinstance(answer, ox.QueryBoolean):
         return Result("ask", boolean=bool(answer))
@@ -262,7 +278,12 @@ def run_rdflib(text: str, assembled: Assembled, bindings: dict[str, Term], label
     except ParseException as e:
         raise _syntax_error(label, e.lineno, e.col, e.msg) from None
     init = {Variable(k): to_rdflib(v) for k, v in bindings.items()}
-    answer = assembled.dataset.query(prepared, initBindings=init)
+    try:
+        answer = assembled.dataset.query(prepared, initBindings=init)
+        if answer.type == "SELECT":
+            answer.bindings  # evaluate now, inside the try: rdflib is lazy  # noqa: B018
+    except Exception as e:  # rdflib raises plain exceptions for evaluation errors
+        raise InputError(f"{label}: rdflib could not evaluate the query: {e}") from None
     if answer.type == "ASK":
         return Result("ask", boolean=bool(answer.askAnswer))
     if answer.type == "SELECT":

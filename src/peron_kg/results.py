@@ -18,6 +18,8 @@ from .engines import Result, Term
 from .namespaces import compact
 
 FORMATS = ("table", "csv", "tsv", "json")
+#: Above this many columns, a table shows each row as its own two-column table.
+RECORD_VIEW_COLUMNS = 5
 
 
 def term_ntriples(term: Term) -> str:
@@ -79,12 +81,22 @@ def print_table(result: Result, console=None, title: str | None = None) -> None:
     if result.kind == "ask":
         console.print("yes" if result.boolean else "no")
         return
-    table = Table(title=title, show_lines=False)
-    for v in result.variables:
-        table.add_column(v, overflow="fold")
-    for row in result.rows:
-        table.add_row(*(term_display(row[v]) if v in row else "" for v in result.variables))
-    console.print(table)
+    if len(result.variables) > RECORD_VIEW_COLUMNS:
+        # Too many columns to read side by side: one two-column table per row instead.
+        for i, row in enumerate(result.rows, 1):
+            table = Table(title=f"{title} ({i})" if title else None, show_header=False)
+            table.add_column("variable", style="bold")
+            table.add_column("value", overflow="fold")
+            for v in result.variables:
+                table.add_row(v, term_display(row[v]) if v in row else "")
+            console.print(table)
+    else:
+        table = Table(title=title, show_lines=False)
+        for v in result.variables:
+            table.add_column(v, overflow="fold")
+        for row in result.rows:
+            table.add_row(*(term_display(row[v]) if v in row else "" for v in result.variables))
+        console.print(table)
     console.print(f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}")
 
 
