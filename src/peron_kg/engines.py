@@ -98,8 +98,8 @@ def _looks_like_iri(raw: str) -> bool:
     """For a query without declared parameters: does a value look like an IRI, a CURIE or
     ``kind/slug``?
 
-    >>> _looks_like_iri("person/abe-stein"), _looks_like_iri("skos:prefLabel"), _looks_like_iri("Abe")
-    (True, True, False)
+    >>> [_looks_like_iri(v) for v in ("person/abe-stein", "skos:prefLabel", "Abe Stein")]
+    [True, True, False]
     """
     try:
         expand_iri(raw)
