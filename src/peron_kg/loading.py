@@ -26,6 +26,8 @@ class Assembled:
     #: subject -> the file (relative to the root) that defines it: the one that gives its
     #: ``rdf:type``, else the first that uses it as a subject.
     origins: dict[Node, str] = field(default_factory=dict)
+    #: what the build derived from each source text (see :mod:`peron_kg.textgraph`)
+    text_models: list = field(default_factory=list)
 
     def graph(self, role: str) -> Graph:
         from rdflib import URIRef
@@ -128,7 +130,7 @@ def load(project: Project, generate: bool = True) -> Assembled:
                 typed.setdefault(s, label)
     assembled.origins.update(typed)
     if generate:
-        from .sourcetext import generate_text_graph
+        from .textgraph import generate_text_graph
 
         generate_text_graph(project, assembled)
     return assembled

@@ -86,9 +86,3 @@ def verify(project: Project, source: SourceText) -> None:
             f"{label}: SHA-256 is {actual}, but the graph records {source.recorded_sha256}; "
             "the source text must stay byte for byte as published"
         )
-
-
-def generate_text_graph(project: Project, assembled: Assembled) -> None:
-    """Check every source text against its recorded checksum."""
-    for source in source_texts(project, assembled):
-        verify(project, source)

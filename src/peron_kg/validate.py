@@ -2,7 +2,9 @@
 
 1. ``parse``: every RDF file parses (and the source text matches its checksum);
 2. ``shacl``: the shapes in ``ontology/shapes.ttl``, run by pySHACL;
-3. ``checks``: every query in ``queries/checks/`` returns no rows (run on pyoxigraph).
+3. ``checks``: every query in ``queries/checks/`` returns no rows (run on pyoxigraph);
+4. ``coverage``: every capitalised word of the body is a mention of an entity, a
+   sentence-initial common word, or listed with its reason in ``graph/source/not-entities.tsv``.
 
 A violation names the focus node, the path, what is wrong and the file that defines the node.
 """
@@ -20,7 +22,10 @@ if TYPE_CHECKING:
     from .loading import Assembled
     from .project import Project
 
-STEPS = ("parse", "shacl", "checks")
+STEPS = ("parse", "shacl", "checks", "coverage")
+#: While the article's entities are still being encoded, uncovered names are warnings:
+#: reported, but not failing the build. Set to True once the graph is complete.
+COVERAGE_ENFORCED = False
 
 
 @dataclass
@@ -50,6 +55,8 @@ def _show(text: str) -> str:
 class Step:
     name: str
     violations: list[Violation] = field(default_factory=list)
+    #: findings reported without failing the step
+    warnings: list[Violation] = field(default_factory=list)
     #: set when the step could not run at all (unusable input)
     error: str | None = None
     seconds: float = 0.0
@@ -91,6 +98,7 @@ class Report:
                     "error": s.error,
                     "seconds": round(s.seconds, 3),
                     "violations": [asdict(v) for v in s.violations],
+                    "warnings": [asdict(v) for v in s.warnings],
                 }
                 for s in self.steps
             ],
@@ -109,6 +117,10 @@ class Report:
                 lines.extend(f"  - {v.line()}" for v in s.violations)
             else:
                 lines.append(f"[ ok ] {s.name} ({s.seconds:.2f} s)")
+            if s.warnings:
+                n = len(s.warnings)
+                lines.append(f"[warn] {s.name}: {n} warning{'s' if n != 1 else ''}")
+                lines.extend(f"  - {v.line()}" for v in s.warnings)
         lines.append("conforms" if self.conforms else "does not conform")
         return "\n".join(lines)
 
@@ -198,6 +210,34 @@ def check_violations(project: Project, assembled: Assembled, store=None) -> list
     return found
 
 
+def coverage_violations(project: Project, assembled: Assembled) -> list[Violation]:
+    """One violation per run of capitalised words that nothing accounts for."""
+    from .textgraph import NOT_ENTITIES_FILE, block_iri
+
+    found = []
+    for model in assembled.text_models:
+        if model.coverage is None:
+            continue
+        seg = model.segmentation
+        for start, end, phrase in model.coverage.uncovered:
+            block = seg.block_at(start)
+            found.append(
+                Violation(
+                    step="coverage",
+                    focus=block_iri(model.source.node, block) if block else "",
+                    path="",
+                    message=(
+                        f"capitalised words at offsets {start}-{end} are neither a mention of "
+                        f"an entity nor listed in graph/source/{NOT_ENTITIES_FILE}"
+                    ),
+                    value=phrase,
+                    file=project.relative(model.source.path),
+                    source="coverage",
+                )
+            )
+    return found
+
+
 def _origin_of(assembled: Assembled, iri: str) -> str:
     from rdflib import URIRef
 
@@ -227,12 +267,17 @@ def validate(
     for name, run_step in (
         ("shacl", lambda: shacl_violations(assembled, shapes)),
         ("checks", lambda: check_violations(project, assembled)),
+        ("coverage", lambda: coverage_violations(project, assembled)),
     ):
         step = Step(name)
         report.steps.append(step)
         started = time.perf_counter()
         try:
-            step.violations = run_step()
+            found = run_step()
+            if name == "coverage" and not COVERAGE_ENFORCED:
+                step.warnings = found
+            else:
+                step.violations = found
         except PeronKGError as e:
             step.error = str(e)
         step.seconds = time.perf_counter() - started

@@ -1,0 +1,221 @@
+"""Mentions: every place the text names an entity, and the check that none is missed.
+
+Each entity's labels (``skos:prefLabel`` and ``skos:altLabel``; the article's own spellings
+are altLabels) are looked for in the text as whole words, case-sensitive. Where matches
+overlap, the longest wins ("Juan Domingo Peron" over "Peron"). A span that two entities both
+claim is ambiguous and must be settled in ``graph/source/mention-overrides.tsv``.
+
+Coverage: every capitalised word of the body must lie in a mention, stand at the start of a
+sentence as a word the text also writes in lower case, or be listed, with its reason, in
+``graph/source/not-entities.tsv``. That list must hold no real names.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError
+from .segments import Segmentation
+
+WORD = r"[\w’'-]"
+_CAPITALISED = re.compile(r"(?<![\w’'-])[A-ZÀ-ÖØ-Þ][\w’'-]*")
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    entity: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Override:
+    label: str
+    #: the n-th whole-word occurrence of the label in the text (1-based); None for all
+    occurrence: int | None
+    #: the entity meant, or None when the word there names no entity
+    entity: str | None
+    line: int
+
+
+def read_overrides(path: Path, label: str, expand) -> list[Override]:
+    """``LABEL<TAB>OCCURRENCE|*<TAB>ENTITY|-<TAB>REASON`` lines; ENTITY as an IRI or kind/slug."""
+    if not path.exists():
+        return []
+    found = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) < 4 or not parts[3].strip():
+            raise InputError(f"{label}:{n}: expected LABEL<TAB>OCCURRENCE<TAB>ENTITY<TAB>REASON")
+        word, occ, entity = parts[0], parts[1].strip(), parts[2].strip()
+        if occ != "*" and not occ.isdigit():
+            raise InputError(f"{label}:{n}: OCCURRENCE is a number or *")
+        try:
+            iri = None if entity == "-" else expand(entity)
+        except InputError as e:
+            raise InputError(f"{label}:{n}: {e}") from None
+        found.append(Override(unicodedata.normalize("NFC", word),
+                              None if occ == "*" else int(occ), iri, n))
+    return found
+
+
+def read_not_entities(path: Path, label: str) -> dict[str, str]:
+    """``WORDS<TAB>REASON`` lines: capitalised words that name no entity, each with a reason."""
+    if not path.exists():
+        return {}
+    found = {}
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        words, _, reason = line.partition("\t")
+        if not words.strip() or not reason.strip():
+            raise InputError(f"{label}:{n}: expected WORDS<TAB>REASON (a reason is required)")
+        found[unicodedata.normalize("NFC", words.strip())] = reason.strip()
+    return found
+
+
+def whole_word_spans(text: str, label: str) -> list[int]:
+    """Start offsets of ``label`` in ``text`` as a whole word.
+
+    >>> whole_word_spans("Peron, Peronism and Peron’s plan", "Peron")
+    [0, 20]
+    """
+    pattern = re.compile(rf"(?<![\w]){re.escape(label)}(?![\w])")
+    return [m.start() for m in pattern.finditer(text)]
+
+
+def find_mentions(
+    text: str, labels: dict[str, set[str]], overrides: list[Override], where: str
+) -> list[Mention]:
+    """Resolve every label occurrence into at most one mention per span.
+
+    ``labels`` maps a label to the entities that carry it.
+
+    >>> ms = find_mentions("Juan Peron met Peron.", {"Juan Peron": {"p"}, "Peron": {"p"}}, [], "t")
+    >>> [(m.start, m.end, m.entity) for m in ms]
+    [(0, 10, 'p'), (15, 20, 'p')]
+    """
+    by_label: dict[str, list[Override]] = defaultdict(list)
+    for o in overrides:
+        by_label[o.label].append(o)
+    candidates: list[tuple[int, int, str, frozenset[str]]] = []
+    for label in sorted(set(labels) | set(by_label)):
+        starts = whole_word_spans(text, label)
+        rules = by_label.get(label, [])
+        for rule in rules:
+            if rule.occurrence is not None and rule.occurrence > len(starts):
+                raise InputError(
+                    f"{where}:{rule.line}: {label!r} occurs {len(starts)} time(s), "
+                    f"not {rule.occurrence}"
+                )
+        for k, start in enumerate(starts, 1):
+            entities = set(labels.get(label, set()))
+            for rule in rules:
+                if rule.occurrence in (None, k):
+                    entities = {rule.entity} if rule.entity else set()
+            candidates.append((start, start + len(label), label, frozenset(entities)))
+    # Longest first; a span already taken by a longer (or equal, earlier) match is dropped.
+    candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0], c[2]))
+    taken: list[tuple[int, int]] = []
+    chosen: list[Mention] = []
+    for start, end, label, entities in candidates:
+        if any(start < e and s < end for s, e in taken):
+            continue
+        taken.append((start, end))
+        if not entities:
+            continue  # an override says this word names nothing
+        if len(entities) > 1:
+            raise InputError(
+                f"{where}: {label!r} at offset {start} could name "
+                f"{', '.join(sorted(entities))}; settle it in mention-overrides.tsv"
+            )
+        chosen.append(Mention(start, end, next(iter(entities)), label))
+    return sorted(chosen, key=lambda m: (m.start, m.end))
+
+
+@dataclass
+class Coverage:
+    #: capitalised words in the body
+    total: int = 0
+    #: of which inside a mention
+    mentioned: int = 0
+    #: of which sentence-initial words the text also writes in lower case
+    sentence_initial: int = 0
+    #: of which listed in not-entities.tsv
+    listed: int = 0
+    #: runs of capitalised words that nothing accounts for: (start, end, text)
+    uncovered: list[tuple[int, int, str]] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float:
+        """Share of the body's capitalised words accounted for (1.0 when all are)."""
+        if not self.total:
+            return 1.0
+        return (self.total - sum(len(t.split()) for _, _, t in self.uncovered)) / self.total
+
+    @property
+    def mention_ratio(self) -> float:
+        """Share of the capitalised words that are not listed as non-entities which a mention
+        covers: the figure that says how complete the graph's entities are."""
+        candidates = self.total - self.sentence_initial - self.listed
+        return self.mentioned / candidates if candidates else 1.0
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" “‘\"'([")
+    return not before or before[-1] in ".!?:\n" or before.endswith("...")
+
+
+def coverage(seg: Segmentation, mentions: list[Mention], not_entities: dict[str, str]) -> Coverage:
+    """Check every capitalised word of the body against the mentions and the list."""
+    text = seg.text
+    lower_words = set(re.findall(r"(?<![\w’'-])[a-zà-ÿ][\w’'-]*", text))
+    spans = sorted((m.start, m.end) for m in mentions)
+    starts = [s for s, _ in spans]
+    import bisect
+
+    def mentioned(a: int, b: int) -> bool:
+        i = bisect.bisect_right(starts, a) - 1
+        return i >= 0 and spans[i][0] <= a and b <= spans[i][1]
+
+    result = Coverage()
+
+    def flush(run: list[tuple[int, int]]) -> None:
+        """Account for a run of capitalised words that no mention covers."""
+        if not run:
+            return
+        a, b = run[0][0], run[-1][1]
+        phrase = text[a:b]
+        words = [text[s:e] for s, e in run]
+        if phrase in not_entities or all(w in not_entities for w in words):
+            result.listed += len(run)
+        else:
+            result.uncovered.append((a, b, phrase))
+        run.clear()
+
+    for block in seg.body():
+        run: list[tuple[int, int]] = []
+        for m in _CAPITALISED.finditer(text, block.start, block.end):
+            a, b = m.start(), m.end()
+            word = m.group()
+            result.total += 1
+            if mentioned(a, b):
+                result.mentioned += 1
+                flush(run)
+                continue
+            if _sentence_initial(text, a) and word.lower() in lower_words:
+                result.sentence_initial += 1
+                flush(run)
+                continue
+            if run and text[run[-1][1] : a].strip():
+                flush(run)
+            run.append((a, b))
+        flush(run)
+    return result

@@ -1,0 +1,196 @@
+"""Shared fixtures: copies of the project to break safely, a CLI runner and an Oxigraph server.
+
+Tests never write into the repository: anything that builds, breaks or adds a file works on a
+copy under ``tmp_path``. Other people edit ``graph/`` and ``queries/`` while tests run, so tests
+that only read take one snapshot per session instead of reading the live checkout twice.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from peron_kg.project import Project, find_project
+
+REPO = Path(__file__).resolve().parents[1]
+TESTS = REPO / "tests"
+#: Material every developer and CI have beside the checkout (design.md, ../shared).
+SHARED = REPO.parent / "shared"
+
+#: The hand-edited folders a project consists of; dist/ and the rest are not copied.
+PROJECT_FOLDERS = ("ontology", "graph", "queries")
+
+
+def copy_project(source: Path, target: Path) -> Project:
+    target.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FOLDERS:
+        shutil.copytree(source / name, target / name)
+    return find_project(target)
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Project:
+    """A private copy of ontology/, graph/ and queries/, for tests that change files."""
+    return copy_project(REPO, tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """One read-only copy of the project for the whole session; do not modify it."""
+    return copy_project(REPO, tmp_path_factory.mktemp("snapshot") / "project")
+
+
+@pytest.fixture(scope="session")
+def assembled(snapshot: Project):
+    """The snapshot, loaded once (tests must not add to it)."""
+    from peron_kg.loading import load
+
+    return load(snapshot)
+
+
+# --- the command line -----------------------------------------------------------------------
+
+
+def run_cli(*args: str, root: Path | Project | None = None, env: dict | None = None) -> Result:
+    """Invoke ``peron-kg`` in process; ``root`` is passed as the verb's ``--root``.
+
+    A wide terminal keeps rich from folding names in tables, so the output can be searched.
+    """
+    from peron_kg.cli import main
+
+    argv = [str(a) for a in args]
+    if root is not None:
+        argv += ["--root", str(root.root if isinstance(root, Project) else root)]
+    runner = CliRunner()
+    return runner.invoke(main, argv, env={"COLUMNS": "200", **(env or {})})
+
+
+@pytest.fixture
+def cli():
+    """``cli("build", "--out", path, root=project)`` -> click's Result (stdout and stderr apart)."""
+    return run_cli
+
+
+def assert_one_line_error(result: Result, exit_code: int = 2) -> str:
+    """The CLI failed the way users are promised: one line on stderr, the right status.
+
+    Returns the message after ``peron-kg: error: `` for further checks.
+    """
+    # CliRunner swallows uncaught exceptions; a real run would have printed a traceback.
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        f"uncaught {type(result.exception).__name__}: {result.exception}"
+    )
+    assert result.exit_code == exit_code, (result.exit_code, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, f"expected one line on stderr, got {len(lines)}:\n{result.stderr}"
+    prefix = "peron-kg: error: "
+    assert lines[0].startswith(prefix), lines[0]
+    return lines[0][len(prefix) :]
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` by relative path, to compare folders byte for byte."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+# --- a real Oxigraph server on loopback -----------------------------------------------------
+
+
+def oxigraph_binary() -> str:
+    beside = Path(sys.executable).parent / "oxigraph"
+    if beside.is_file():
+        return str(beside)
+    found = shutil.which("oxigraph")
+    if found is None:
+        pytest.fail("the oxigraph server binary (PyPI 'oxigraph') is not installed")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _answers(endpoint: str) -> bool:
+    url = endpoint + "?" + urllib.parse.urlencode({"query": "ASK {}"})
+    request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
+    # An empty ProxyHandler: a proxy set in the environment must not see loopback traffic.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(request, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(snapshot: Project, assembled, tmp_path_factory: pytest.TempPathFactory):
+    """The snapshot's N-Quads dump behind ``oxigraph serve-read-only``; yields the query URL."""
+    from peron_kg.export import serialize
+
+    work = tmp_path_factory.mktemp("oxigraph")
+    dump = work / "peron-kg.nq"
+    dump.write_bytes(serialize(assembled, "nq"))
+    location = work / "store"
+    binary = oxigraph_binary()
+    subprocess.run(
+        [binary, "load", "--location", str(location), "--file", str(dump)],
+        check=True, capture_output=True, timeout=60,
+    )
+    port = free_port()
+    log = (work / "server.log").open("wb")
+    server = subprocess.Popen(
+        [binary, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+         "--union-default-graph", "--timeout-s", "30"],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    endpoint = f"http://127.0.0.1:{port}/query"
+    # SPARQLWrapper goes through urllib, which would send loopback requests to a proxy if the
+    # environment names one and does not exempt loopback.
+    saved_no_proxy = {k: os.environ.get(k) for k in ("no_proxy", "NO_PROXY")}
+    for key, value in saved_no_proxy.items():
+        os.environ[key] = ",".join(filter(None, [value, "127.0.0.1", "localhost"]))
+    try:
+        deadline = time.monotonic() + 20
+        while not _answers(endpoint):
+            if server.poll() is not None:
+                pytest.fail(f"oxigraph exited with {server.returncode}: "
+                            f"{(work / 'server.log').read_text(errors='replace')}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"oxigraph did not answer at {endpoint} within 20 s")
+            time.sleep(0.1)
+        yield endpoint
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+        log.close()
+        for key, value in saved_no_proxy.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # rdflib warns about its own deprecated internals when parsing TriG and N-Quads; the noise
+    # would hide warnings that concern this project.
+    config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:rdflib")
