@@ -33,6 +33,7 @@ class BuildResult:
 
 def render(project: Project, validate: bool = True) -> tuple[dict[str, bytes], int, Report | None]:
     """Every file of ``dist/`` as bytes, in memory, after validation."""
+    from . import ontodoc
     from .describe import describe
     from .export import DUMP_FORMATS, FORMATS, load_context, serialize, triples
     from .loading import load
@@ -54,6 +55,7 @@ def render(project: Project, validate: bool = True) -> tuple[dict[str, bytes], i
         for fmt in DUMP_FORMATS
     }
     files["void.ttl"] = describe(assembled, dict(files), FORMATS)
+    files["ontology.html"] = ontodoc.render(assembled.graph("ontology"))
     manifest = "".join(
         f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items())
     )
