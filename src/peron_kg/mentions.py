@@ -23,6 +23,7 @@ from .segments import Segmentation
 
 WORD = r"[\w’'-]"
 _CAPITALISED = re.compile(r"(?<![\w’'-])[A-ZÀ-ÖØ-Þ][\w’'-]*")
+_POSSESSIVE = re.compile(r"[’'](s)?$")
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,8 @@ def coverage(seg: Segmentation, mentions: list[Mention], not_entities: dict[str,
         run: list[tuple[int, int]] = []
         for m in _CAPITALISED.finditer(text, block.start, block.end):
             a, b = m.start(), m.end()
-            word = m.group()
+            word = _POSSESSIVE.sub("", m.group())
+            b = a + len(word)  # "Peron’s" is covered by a mention of "Peron"
             result.total += 1
             if mentioned(a, b):
                 result.mentioned += 1
