@@ -15,7 +15,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
-from .errors import PeronKGError
+from .errors import InputError, PeronKGError
 from .namespaces import compact
 
 if TYPE_CHECKING:
@@ -144,7 +144,7 @@ def shacl_graph(data, shapes_graph, ontology_graph=None, origin=None) -> list[Vi
     from pyshacl import validate as shacl_validate
     from rdflib.namespace import SH
 
-    _, results, _ = shacl_validate(
+    _, results, text = shacl_validate(
         data,
         shacl_graph=shapes_graph,
         ont_graph=ontology_graph,
@@ -153,6 +153,9 @@ def shacl_graph(data, shapes_graph, ontology_graph=None, origin=None) -> list[Vi
         allow_warnings=True,
         advanced=True,
     )
+    if not hasattr(results, "subjects"):  # pySHACL's ValidationFailure: the shapes are unusable
+        first = str(text).strip().splitlines()[0] if str(text).strip() else "unusable shapes"
+        raise InputError(f"ontology/shapes.ttl: pySHACL cannot run the shapes: {first}")
     found = []
     for result in results.subjects(SH.resultSeverity, None):
         focus = results.value(result, SH.focusNode)
