@@ -15,7 +15,10 @@ from .options import project_from, root_option
               show_default=True, help="Report format.")
 @root_option
 def command(fmt: str, root: str | None) -> None:
-    """Run the steps parse, shacl and checks. Exit 0 conforms, 1 violations, 2 unusable input."""
+    """Run the steps parse, shacl, checks and coverage.
+
+    Exit status: 0 conforms, 1 violations, 2 unusable input.
+    """
     from ..validate import validate
 
     report, _ = validate(project_from(root))
