@@ -6,8 +6,8 @@ overlap, the longest wins ("Juan Domingo Peron" over "Peron"). A span that two e
 claim is ambiguous and must be settled in ``graph/source/mention-overrides.tsv``.
 
 Coverage: every capitalised word of the body must lie in a mention, stand at the start of a
-sentence as a word the text also writes in lower case, or be listed, with its reason, in
-``graph/source/not-entities.tsv``. That list must hold no real names.
+sentence (or in a heading's title case) as a word the text also writes in lower case, or be
+listed, with its reason, in ``graph/source/not-entities.tsv``. That list must hold no real names.
 """
 
 from __future__ import annotations
@@ -169,9 +169,21 @@ class Coverage:
         return self.mentioned / candidates if candidates else 1.0
 
 
+_ENUMERATOR = re.compile(r"\(\d+\)$")
+
+
 def _sentence_initial(text: str, start: int) -> bool:
-    before = text[:start].rstrip(" “‘\"'([")
-    return not before or before[-1] in ".!?:\n" or before.endswith("...")
+    """Whether the word at ``start`` opens a sentence: after . ! ? : or a line break, past any
+    quotation marks and brackets, or after an enumerator such as "(2)".
+
+    >>> t = "He left.” They stayed. (2) The end. (My note)"
+    >>> [_sentence_initial(t, t.index(w)) for w in ("They", "The", "My", "He")]
+    [True, True, True, True]
+    """
+    before = text[max(0, start - 200) : start].rstrip(" \u00a0“”‘’\"'([)]")
+    if not before or _ENUMERATOR.search(text[max(0, start - 200) : start].rstrip()):
+        return True
+    return before[-1] in ".!?:\n" or before.endswith("...")
 
 
 def coverage(seg: Segmentation, mentions: list[Mention], not_entities: dict[str, str]) -> Coverage:
@@ -212,7 +224,10 @@ def coverage(seg: Segmentation, mentions: list[Mention], not_entities: dict[str,
                 result.mentioned += 1
                 flush(run)
                 continue
-            if _sentence_initial(text, a) and word.lower() in lower_words:
+            # Sentence-initial words, and the title case of headings, are common words when
+            # the text also writes them in lower case.
+            opening = block.kind == "heading" or _sentence_initial(text, a)
+            if opening and word.lower() in lower_words:
                 result.sentence_initial += 1
                 flush(run)
                 continue
