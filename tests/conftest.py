@@ -39,10 +39,32 @@ def copy_project(source: Path, target: Path) -> Project:
     return find_project(target)
 
 
+def copy_small_project(source: Path, target: Path, graph_files: tuple[str, ...] = ()) -> Project:
+    """ontology/, queries/ and graph/source/ only, plus the named files of graph/.
+
+    Loading the whole graph takes a second or more and grows as the article is encoded; tests
+    about error paths, parameters or atomic writes need a project, not all of its data. It also
+    keeps them independent of the state of graph/, which others are editing.
+    """
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("ontology", "queries"):
+        shutil.copytree(source / name, target / name)
+    shutil.copytree(source / "graph" / "source", target / "graph" / "source")
+    for name in graph_files:
+        shutil.copy(source / "graph" / name, target / "graph" / name)
+    return find_project(target)
+
+
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Project:
     """A private copy of ontology/, graph/ and queries/, for tests that change files."""
     return copy_project(REPO, tmp_path / "project")
+
+
+@pytest.fixture
+def small_project(tmp_path: Path) -> Project:
+    """A private copy with the ontology, the queries and the source text but no curated data."""
+    return copy_small_project(REPO, tmp_path / "project")
 
 
 @pytest.fixture(scope="session")
@@ -52,11 +74,31 @@ def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Project:
 
 
 @pytest.fixture(scope="session")
+def small_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """One read-only small project (see copy_small_project) for the whole session."""
+    return copy_small_project(REPO, tmp_path_factory.mktemp("small") / "project")
+
+
+@pytest.fixture(scope="session")
 def assembled(snapshot: Project):
     """The snapshot, loaded once (tests must not add to it)."""
     from peron_kg.loading import load
 
     return load(snapshot)
+
+
+@pytest.fixture(scope="session")
+def full_dist(snapshot: Project, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """dist/ built once from the whole snapshot, for the tests that read the dumps.
+
+    Unvalidated: the dumps do not depend on validation, and checks of the dumps should still
+    run while the data has open violations (test_cli checks that the data conforms).
+    """
+    from peron_kg.build import build
+
+    out = tmp_path_factory.mktemp("full-dist") / "dist"
+    build(snapshot, out=out, validate=False)
+    return out
 
 
 # --- the command line -----------------------------------------------------------------------
@@ -82,10 +124,11 @@ def cli():
     return run_cli
 
 
-def assert_one_line_error(result: Result, exit_code: int = 2) -> str:
-    """The CLI failed the way users are promised: one line on stderr, the right status.
+def error_message(result: Result, exit_code: int = 2) -> str:
+    """The first line of a CLI error, after checking the status and that nothing crashed.
 
-    Returns the message after ``peron-kg: error: `` for further checks.
+    Returns the message after ``peron-kg: error: ``. Use :func:`assert_one_line_error` unless
+    the test is about something else than the one-line promise.
     """
     # CliRunner swallows uncaught exceptions; a real run would have printed a traceback.
     assert result.exception is None or isinstance(result.exception, SystemExit), (
@@ -94,10 +137,18 @@ def assert_one_line_error(result: Result, exit_code: int = 2) -> str:
     assert result.exit_code == exit_code, (result.exit_code, result.stdout, result.stderr)
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
-    assert len(lines) == 1, f"expected one line on stderr, got {len(lines)}:\n{result.stderr}"
+    assert lines, "nothing on stderr"
     prefix = "peron-kg: error: "
     assert lines[0].startswith(prefix), lines[0]
     return lines[0][len(prefix) :]
+
+
+def assert_one_line_error(result: Result, exit_code: int = 2) -> str:
+    """The CLI failed the way users are promised: one line on stderr, the right status."""
+    message = error_message(result, exit_code)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, f"expected one line on stderr, got {len(lines)}:\n{result.stderr}"
+    return message
 
 
 def tree_bytes(folder: Path) -> dict[str, bytes]:

@@ -132,7 +132,7 @@ def test_the_democratic_union_was_radicals_stalinists_and_socialists(store):
     # "defeating the “Democratic Union” composed of Radicals, Stalinists and Socialists"
     rows = select(store, """
         SELECT ?member WHERE {
-          ?union skos:altLabel "Democratic Union"@en .
+          ?union skos:prefLabel "Democratic Union"@en .
           { ?union org:hasMember ?member } UNION { ?member org:memberOf ?union }
         } ORDER BY ?member""")
     rows = [dict(t) for t in {tuple(r.items()) for r in rows}]
