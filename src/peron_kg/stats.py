@@ -131,12 +131,13 @@ def coverage_report(assembled: Assembled) -> CoverageReport:
         return list(store.query(query, use_default_graph_as_union=True))
 
     report = CoverageReport()
+    from rdflib import RDF
+
     kinds: Counter = Counter()
-    for g in ("data", "links"):
-        for s in set(assembled.graph(g).subjects()):
-            iri = str(s)
-            if iri.startswith(ID):
-                kinds[iri[len(ID) :].split("/", 1)[0]] += 1
+    for s in set(assembled.graph("data").subjects(RDF.type, None)):
+        iri = str(s)
+        if iri.startswith(ID):
+            kinds[iri[len(ID) :].split("/", 1)[0]] += 1
     report.per_kind = dict(sorted(kinds.items()))
     claims = select(_CLAIMS)
     report.claims = len(claims)
