@@ -34,10 +34,22 @@ claim:sample-capitalist-par-excellence
 """
 
 
+PEOPLE = """\
+@prefix pk:     <https://w3id.org/peron-kg/ontology#> .
+@prefix person: <https://w3id.org/peron-kg/id/person/> .
+@prefix skos:   <http://www.w3.org/2004/02/skos/core#> .
+
+person:luis-velasco a pk:Person ; skos:prefLabel "Luis Velasco"@en .
+person:abe-stein a pk:Person ; skos:prefLabel "Abe Stein"@en .
+person:einde-ocallaghan a pk:Person ; skos:prefLabel "Einde O'Callaghan"@en .
+"""
+
+
 @pytest.fixture
 def sample_project(tmp_path):
-    project = copy_small_project(REPO, tmp_path / "project", ("article.ttl", "people.ttl",
-                                                              "dataset.ttl"))
+    project = copy_small_project(REPO, tmp_path / "project", ("article.ttl", "dataset.ttl"))
+    # The people the bibliographic record names, and nothing that would need more of the graph.
+    (project.graph_dir / "people.ttl").write_text(PEOPLE, encoding="utf-8")
     # The small project has no entities for the overrides to point at.
     (project.source_dir / "mention-overrides.tsv").write_text("", encoding="utf-8")
     (project.graph_dir / "sample-claims.ttl").write_text(SAMPLE_CLAIM, encoding="utf-8")
