@@ -35,7 +35,7 @@ def render(project: Project, validate: bool = True) -> tuple[dict[str, bytes], i
     """Every file of ``dist/`` as bytes, in memory, after validation."""
     from . import ontodoc
     from .describe import describe
-    from .export import DUMP_FORMATS, FORMATS, load_context, serialize, triples
+    from .export import DUMP_FORMATS, FORMATS, load_context, quads, serialize, triples
     from .loading import load
     from .validate import validate as run_validation
 
@@ -50,17 +50,18 @@ def render(project: Project, validate: bool = True) -> tuple[dict[str, bytes], i
                 report,
             )
     context = load_context(project.context_file)
+    ordered = quads(assembled)
     files = {
-        DUMP_STEM + FORMATS[fmt].extension: serialize(assembled, fmt, context)
+        DUMP_STEM + FORMATS[fmt].extension: serialize(assembled, fmt, context, ordered)
         for fmt in DUMP_FORMATS
     }
-    files["void.ttl"] = describe(assembled, dict(files), FORMATS)
+    files["void.ttl"] = describe(assembled, dict(files), FORMATS, ordered)
     files["ontology.html"] = ontodoc.render(assembled.graph("ontology"))
     manifest = "".join(
         f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items())
     )
     files[MANIFEST] = manifest.encode("utf-8")
-    return files, len(triples(assembled)), report
+    return files, len(triples(assembled, ordered)), report
 
 
 def build(project: Project, out: Path | None = None, validate: bool = True) -> BuildResult:

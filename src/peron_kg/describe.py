@@ -25,11 +25,18 @@ def _slug(term: str) -> str:
     return compact(term).replace(":", "-").replace("/", "-").strip("<>").replace("#", "-")
 
 
-def describe(assembled: Assembled, dumps: dict[str, bytes], formats: dict[str, Format]) -> bytes:
-    """VoID and DCAT for the dumps (file name -> bytes), as Turtle."""
+def describe(
+    assembled: Assembled,
+    dumps: dict[str, bytes],
+    formats: dict[str, Format],
+    ordered: list | None = None,
+) -> bytes:
+    """VoID and DCAT for the dumps (file name -> bytes), as Turtle.
+
+    ``ordered`` is :func:`peron_kg.export.quads` of the dataset, when the caller has it.
+    """
     import pyoxigraph as ox
 
-    from .engines import oxigraph_store
     from .export import quads
 
     V, D, DCT, SPDX, XSD = (PREFIXES[p] for p in ("void", "dcat", "dcterms", "spdx", "xsd"))
@@ -42,11 +49,13 @@ def describe(assembled: Assembled, dumps: dict[str, bytes], formats: dict[str, F
     def integer(n: int):
         return ox.Literal(str(n), datatype=ox.NamedNode(XSD + "integer"))
 
-    for q in quads(assembled):
+    ordered = ordered or quads(assembled)
+    for q in ordered:
         if q.subject == dataset:
             out.append(q.triple)
 
-    store = oxigraph_store(assembled)
+    store = ox.Store()
+    store.extend(ordered)
 
     def count(where: str) -> int:
         rows = list(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}",

@@ -82,9 +82,12 @@ def quads(assembled: Assembled) -> list:
     return sorted(set(parsed), key=key)
 
 
-def triples(assembled: Assembled) -> list:
-    """Every distinct triple of the dataset (graphs merged), sorted."""
-    return sorted({q.triple for q in quads(assembled)}, key=str)
+def triples(assembled: Assembled, ordered: list | None = None) -> list:
+    """Every distinct triple of the dataset (graphs merged), sorted.
+
+    ``ordered`` is :func:`quads` of the same dataset, when the caller has it already.
+    """
+    return sorted({q.triple for q in (ordered or quads(assembled))}, key=str)
 
 
 def _used_prefixes(data: bytes) -> dict[str, str]:
@@ -113,11 +116,14 @@ def _sort_json(value, key: str | None = None):
     return value
 
 
-def serialize(assembled: Assembled, fmt: str, context: dict | None = None) -> bytes:
+def serialize(
+    assembled: Assembled, fmt: str, context: dict | None = None, ordered: list | None = None
+) -> bytes:
     """The whole dataset in ``fmt``: named graphs by role for TriG and N-Quads, else merged.
 
     Line-based formats are written one sorted statement a line; Turtle, TriG and RDF/XML are
     written by pyoxigraph from sorted input, which keeps the bytes the same from build to build.
+    ``ordered`` is :func:`quads` of the same dataset, to spare a build computing it per format.
     """
     import pyoxigraph as ox
 
@@ -126,7 +132,8 @@ def serialize(assembled: Assembled, fmt: str, context: dict | None = None) -> by
     if fmt == "jsonld":
         return _jsonld(assembled.union(), context)
     spec = FORMATS[fmt]
-    items = quads(assembled) if spec.quads else triples(assembled)
+    ordered = ordered or quads(assembled)
+    items = ordered if spec.quads else triples(assembled, ordered)
     plain = _line_based(items)
     if fmt in ("nt", "nq"):
         return plain
