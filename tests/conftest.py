@@ -16,6 +16,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -88,17 +90,37 @@ def assembled(snapshot: Project):
 
 
 @pytest.fixture(scope="session")
-def full_dist(snapshot: Project, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """dist/ built once from the whole snapshot, for the tests that read the dumps.
+def full_dists(snapshot: Project, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """dist/ built twice from the whole snapshot: in this process, and at the same time in
+    another interpreter with another hash seed (for the determinism test; two cores make the
+    second build almost free).
 
     Unvalidated: the dumps do not depend on validation, and checks of the dumps should still
     run while the data has open violations (test_cli checks that the data conforms).
     """
     from peron_kg.build import build
 
-    out = tmp_path_factory.mktemp("full-dist") / "dist"
-    build(snapshot, out=out, validate=False)
-    return out
+    work = tmp_path_factory.mktemp("full-dist")
+    here, there = work / "in-process" / "dist", work / "subprocess" / "dist"
+    seed = "1" if os.environ.get("PYTHONHASHSEED") == "0" else "0"
+    other = subprocess.Popen(
+        [sys.executable, "-m", "peron_kg.cli", "build", "--no-validate",
+         "--root", str(snapshot.root), "--out", str(there)],
+        env={**os.environ, "PYTHONHASHSEED": seed},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        build(snapshot, out=here, validate=False)
+    finally:
+        _, stderr = other.communicate(timeout=600)
+    assert other.returncode == 0, stderr
+    return here, there
+
+
+@pytest.fixture(scope="session")
+def full_dist(full_dists: tuple[Path, Path]) -> Path:
+    """dist/ built once from the whole snapshot, for the tests that read the dumps."""
+    return full_dists[0]
 
 
 # --- the command line -----------------------------------------------------------------------
@@ -189,43 +211,50 @@ def _answers(endpoint: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def oxigraph_server(snapshot: Project, assembled, tmp_path_factory: pytest.TempPathFactory):
-    """The snapshot's N-Quads dump behind ``oxigraph serve-read-only``; yields the query URL."""
-    from peron_kg.export import serialize
+@contextmanager
+def loopback_without_proxy() -> Iterator[None]:
+    """Exempt loopback from any proxy named in the environment, for the block.
 
-    work = tmp_path_factory.mktemp("oxigraph")
-    dump = work / "peron-kg.nq"
-    dump.write_bytes(serialize(assembled, "nq"))
-    location = work / "store"
-    binary = oxigraph_binary()
-    subprocess.run(
-        [binary, "load", "--location", str(location), "--file", str(dump)],
-        check=True, capture_output=True, timeout=60,
-    )
-    port = free_port()
-    log = (work / "server.log").open("wb")
-    server = subprocess.Popen(
-        [binary, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}",
-         "--union-default-graph", "--timeout-s", "30"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    endpoint = f"http://127.0.0.1:{port}/query"
-    # SPARQLWrapper goes through urllib, which would send loopback requests to a proxy if the
-    # environment names one and does not exempt loopback.
+    SPARQLWrapper and urllib would otherwise send requests for 127.0.0.1 to that proxy.
+    """
     saved_no_proxy = {k: os.environ.get(k) for k in ("no_proxy", "NO_PROXY")}
     for key, value in saved_no_proxy.items():
         os.environ[key] = ",".join(filter(None, [value, "127.0.0.1", "localhost"]))
     try:
-        deadline = time.monotonic() + 20
-        while not _answers(endpoint):
-            if server.poll() is not None:
-                pytest.fail(f"oxigraph exited with {server.returncode}: "
-                            f"{(work / 'server.log').read_text(errors='replace')}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"oxigraph did not answer at {endpoint} within 20 s")
-            time.sleep(0.1)
-        yield endpoint
+        yield
+    finally:
+        for key, value in saved_no_proxy.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@contextmanager
+def running_oxigraph(args: list[str], work: Path) -> Iterator[str]:
+    """``oxigraph ARGS --bind 127.0.0.1:PORT`` on a free loopback port, e.g. ``["serve",
+    "--location", DIR]`` or ``["serve-read-only", ...]``; yields ``http://127.0.0.1:PORT``
+    once ``/query`` answers, and stops the server by its PID afterwards.
+
+    Its output goes to ``work/server.log``; loopback is exempt from proxies meanwhile.
+    """
+    port = free_port()
+    log_path = work / "server.log"
+    log = log_path.open("wb")
+    server = subprocess.Popen([oxigraph_binary(), *args, "--bind", f"127.0.0.1:{port}"],
+                              stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with loopback_without_proxy():
+            deadline = time.monotonic() + 20
+            while not _answers(base + "/query"):
+                if server.poll() is not None:
+                    pytest.fail(f"oxigraph exited with {server.returncode}: "
+                                f"{log_path.read_text(errors='replace')}")
+                if time.monotonic() > deadline:
+                    pytest.fail(f"oxigraph did not answer at {base}/query within 20 s")
+                time.sleep(0.1)
+            yield base
     finally:
         server.terminate()
         try:
@@ -234,11 +263,30 @@ def oxigraph_server(snapshot: Project, assembled, tmp_path_factory: pytest.TempP
             server.kill()
             server.wait(timeout=10)
         log.close()
-        for key, value in saved_no_proxy.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def snapshot_nquads(assembled, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The snapshot's N-Quads dump, as ``build`` writes it into dist/."""
+    from peron_kg.export import serialize
+
+    dump = tmp_path_factory.mktemp("nquads") / "peron-kg.nq"
+    dump.write_bytes(serialize(assembled, "nq"))
+    return dump
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(snapshot_nquads: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The snapshot's N-Quads dump behind ``oxigraph serve-read-only``; yields the query URL."""
+    work = tmp_path_factory.mktemp("oxigraph")
+    location = work / "store"
+    subprocess.run(
+        [oxigraph_binary(), "load", "--location", str(location), "--file", str(snapshot_nquads)],
+        check=True, capture_output=True, timeout=60,
+    )
+    with running_oxigraph(["serve-read-only", "--location", str(location),
+                           "--union-default-graph", "--timeout-s", "30"], work) as base:
+        yield base + "/query"
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -11,7 +11,7 @@ import sys
 import click
 
 from . import __version__
-from .commands import build, export, queries, query, stats, validate
+from .commands import build, export, publish, queries, query, serve, stats, validate
 
 
 class Group(click.Group):
@@ -37,7 +37,7 @@ def main() -> None:
 
 
 for command in (build.command, validate.command, query.command, queries.command,
-                export.command, stats.command):
+                export.command, stats.command, serve.command, publish.command):
     main.add_command(command)
 
 

@@ -4,6 +4,10 @@ Every engine's answer is turned into the same :class:`Result`, whose rows are SP
 terms, so the engines can be compared and printed alike. Parameters are bound as RDF terms:
 ``substitutions`` on pyoxigraph, ``initBindings`` on rdflib, a trailing ``VALUES`` block for
 an endpoint. They are never pasted into the query's text.
+
+The embedded engines would follow a ``SERVICE <iri>`` clause to any host, so a query file could
+make this machine send requests anywhere; :func:`check_services` refuses, before evaluation,
+every ``SERVICE`` whose host is not on an allow-list (by default Wikidata's query service only).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import EndpointError, InputError
+from .errors import EndpointError, InputError, ServiceNotAllowed
 from .namespaces import ID, PREFIXES
 
 if TYPE_CHECKING:
@@ -27,6 +31,8 @@ USER_AGENT = (
     f"peron-kg/{__version__} (https://w3id.org/peron-kg; SPARQL client of a linked-data edition)"
 )
 ENDPOINT_TIMEOUT_S = 60
+#: Hosts a ``SERVICE`` clause may call from the embedded engines unless told otherwise.
+DEFAULT_SERVICE_HOSTS = ("query.wikidata.org",)
 
 #: A term as the SPARQL 1.1 JSON results format writes it.
 Term = dict
@@ -242,18 +248,21 @@ def run_oxigraph(text: str, store, bindings: dict[str, Term], label: str) -> Res
         raise InputError(f"{label}: query failed: {e}") from None
     if isinstance(answer, ox.QueryBoolean):
         return Result("ask", boolean=bool(answer))
-    if isinstance(answer, ox.QuerySolutions):
-        variables = [v.value for v in answer.variables]
-        rows = []
-        for solution in answer:
-            row = {}
-            for v in variables:
-                value = solution[v]
-                if value is not None:
-                    row[v] = from_oxigraph(value)
-            rows.append(row)
-        return Result("select", variables, rows)
-    lines = sorted({f"{t} ." for t in answer})
+    try:  # solutions are computed lazily, so evaluation errors also surface while iterating
+        if isinstance(answer, ox.QuerySolutions):
+            variables = [v.value for v in answer.variables]
+            rows = []
+            for solution in answer:
+                row = {}
+                for v in variables:
+                    value = solution[v]
+                    if value is not None:
+                        row[v] = from_oxigraph(value)
+                rows.append(row)
+            return Result("select", variables, rows)
+        lines = sorted({f"{t} ." for t in answer})
+    except (OSError, RuntimeError) as e:
+        raise InputError(f"{label}: query failed: {e}") from None
     return Result("graph", ntriples="".join(line + "\n" for line in lines))
 
 
@@ -322,9 +331,181 @@ def with_values(text: str, bindings: dict[str, Term]) -> str:
     return f"{text.rstrip()}\nVALUES ({head}) {{ ({row}) }}\n"
 
 
+# --- endpoints and SERVICE hosts ---------------------------------------------------------------
+
+
+def check_endpoint_url(url: str) -> str:
+    """``url`` if it is an http(s) URL with a host, else an :class:`EndpointError`.
+
+    urllib, under SPARQLWrapper and ``publish``, also opens ``file:``, ``ftp:`` and ``data:``
+    URLs, so an endpoint option would otherwise read local files.
+
+    >>> check_endpoint_url("http://127.0.0.1:7878/query")
+    'http://127.0.0.1:7878/query'
+    >>> check_endpoint_url("file:///etc/passwd")
+    Traceback (most recent call last):
+    ...
+    peron_kg.errors.EndpointError: file:///etc/passwd: not an http or https URL; ...
+    """
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        host = None
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not host:
+        raise EndpointError(
+            f"{url}: not an http or https URL; an endpoint is http(s)://host[:port]/path"
+        )
+    return url
+
+
+#: SPARQL expands ``\uXXXX`` and ``\UXXXXXXXX`` anywhere in a query before parsing it (SPARQL
+#: 1.1 section 19.2), as Oxigraph and rdflib do; so must a search for the SERVICE keyword.
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _expand_codepoints(text: str) -> str:
+    def expand(m: re.Match) -> str:
+        try:
+            return chr(int(m[1] or m[2], 16))
+        except (ValueError, OverflowError):
+            return m[0]
+
+    return _CODEPOINT.sub(expand, text)
+
+
+def normalise_hosts(hosts) -> tuple[str, ...]:
+    """Allowed hosts, lower-cased; a URL or a host with a path is refused.
+
+    >>> normalise_hosts(["Query.Wikidata.org", " localhost "])
+    ('query.wikidata.org', 'localhost')
+    """
+    found = []
+    for host in hosts:
+        clean = host.strip().lower()
+        if not clean or "/" in clean or any(c.isspace() for c in clean):
+            raise InputError(f"--allow-service {host!r}: give a host name, such as "
+                             f"{DEFAULT_SERVICE_HOSTS[0]}, not a URL")
+        found.append(clean)
+    return tuple(found)
+
+
+def service_allowed(iri: str | None, hosts=DEFAULT_SERVICE_HOSTS) -> bool:
+    """Whether a ``SERVICE`` IRI may be called: http(s), and its host exactly on the list.
+
+    ``None`` stands for a variable (``SERVICE ?x``), which could name any host, so it is never
+    allowed. The host is read the way an HTTP client reads it, so user-info and look-alike
+    names do not pass.
+
+    >>> service_allowed("https://query.wikidata.org/sparql")
+    True
+    >>> service_allowed("https://QUERY.wikidata.org:443/sparql")
+    True
+    >>> service_allowed("https://query.wikidata.org@evil.example/sparql")
+    False
+    >>> service_allowed("https://query.wikidata.org.evil.example/sparql")
+    False
+    >>> service_allowed("file:///etc/passwd"), service_allowed(None)
+    (False, False)
+    >>> service_allowed("http://127.0.0.1:7878/query", ["127.0.0.1"])
+    True
+    """
+    from urllib.parse import urlsplit
+
+    if iri is None:
+        return False
+    try:
+        parts = urlsplit(iri)
+        host = parts.hostname
+    except ValueError:
+        return False
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return False
+    return host.lower() in {h.lower() for h in hosts}
+
+
+def service_iris(text: str, label: str) -> list[str | None]:
+    """The IRI of every ``SERVICE`` clause of a query, ``None`` for a variable; no evaluation.
+
+    Read from rdflib's parse of the query, so comments and strings that mention SERVICE do not
+    count, and clauses nested in sub-queries, EXISTS and MINUS do; prefixed names and BASE are
+    resolved.
+
+    >>> service_iris("SELECT * { ?s ?p ?o } # SERVICE <http://a.example/>", "q")
+    []
+    >>> service_iris('SELECT * { BIND("SERVICE <http://b.example/>" AS ?x) }', "q")
+    []
+    >>> service_iris("PREFIX w: <https://query.wikidata.org/> "
+    ...              "ASK { FILTER EXISTS { SERVICE w:sparql { } } }", "q")
+    ['https://query.wikidata.org/sparql']
+    >>> service_iris("SELECT * { { SELECT * { SERVICE SILENT ?x { ?s ?p ?o } } } }", "q")
+    [None]
+    """
+    if "service" not in _expand_codepoints(text).lower():
+        return []  # no SERVICE keyword at all: spare the slow parse
+    from pyparsing import ParseException
+    from rdflib import Variable
+    from rdflib.plugins.sparql.algebra import translateQuery, traverse
+    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    try:
+        algebra = translateQuery(parseQuery(text)).algebra
+    except ParseException as e:
+        raise _syntax_error(label, e.lineno, e.col, e.msg) from None
+    except Exception as e:  # rdflib raises plain exceptions, e.g. for an unknown prefix
+        # Unreadable here means unchecked: refuse rather than let the engine call out.
+        why = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise InputError(f"{label}: cannot check its SERVICE clauses ({why})") from None
+    found: list[str | None] = []
+
+    def visit(node):
+        if isinstance(node, CompValue) and node.name == "ServiceGraphPattern":
+            term = node.get("term")
+            found.append(None if isinstance(term, Variable) or term is None else str(term))
+
+    traverse(algebra, visitPre=visit)
+    return found
+
+
+def check_services(text: str, label: str, hosts=DEFAULT_SERVICE_HOSTS) -> None:
+    """Refuse a query with a ``SERVICE`` to a host not on ``hosts``, before any evaluation.
+
+    >>> check_services("SELECT * { SERVICE <https://query.wikidata.org/sparql> { } }", "q")
+    >>> check_services("SELECT * { SERVICE <http://169.254.169.254/latest> { } }", "q")
+    Traceback (most recent call last):
+    ...
+    peron_kg.errors.ServiceNotAllowed: q: SERVICE <http://169.254.169.254/latest> is not ...
+    """
+    from urllib.parse import urlsplit
+
+    hosts = normalise_hosts(hosts)
+    allowed = ", ".join(hosts) or "empty"
+    for iri in service_iris(text, label):
+        if service_allowed(iri, hosts):
+            continue
+        if iri is None:
+            raise ServiceNotAllowed(
+                f"{label}: SERVICE with a variable is not allowed: it could call any host "
+                f"(allowed: {allowed})"
+            )
+        try:
+            host = urlsplit(iri).hostname
+        except ValueError:
+            host = None
+        why = (f"host {host} is not on the allow-list ({allowed}); add it with --allow-service "
+               "HOST") if host else "only http(s) IRIs with a host are allowed"
+        raise ServiceNotAllowed(f"{label}: SERVICE <{iri}> is not allowed: {why}")
+
+
 def run_endpoint(text: str, endpoint: str, bindings: dict[str, Term], label: str) -> Result:
     """POST the query to a SPARQL 1.1 endpoint through SPARQLWrapper."""
     import urllib.error
+
+    check_endpoint_url(endpoint)
 
     import pyoxigraph as ox
     from SPARQLWrapper import JSON, POST, SPARQLWrapper
@@ -384,12 +565,19 @@ def run(
     endpoint: str | None = None,
     params: dict[str, str] | None = None,
     store=None,
+    allow_services=DEFAULT_SERVICE_HOSTS,
 ) -> Result:
-    """Run a stored query on one engine; ``endpoint`` overrides ``engine``."""
+    """Run a stored query on one engine; ``endpoint`` overrides ``engine``.
+
+    On the embedded engines a ``SERVICE`` clause may only name a host of ``allow_services``;
+    a remote endpoint applies its own policy.
+    """
     bindings = bind_params(query, params or {})
     label = str(query.path) if query.path else query.name
     if endpoint:
         return run_endpoint(query.text, endpoint, bindings, label)
+    if engine in ENGINES:
+        check_services(query.text, label, allow_services)
     if engine == "rdflib":
         if assembled is None:
             raise ValueError("the rdflib engine needs the assembled dataset")

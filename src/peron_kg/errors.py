@@ -21,6 +21,14 @@ class EndpointError(PeronKGError):
     """A remote SPARQL endpoint that cannot be reached or answers with an error."""
 
 
+class ServiceNotAllowed(InputError):
+    """A query whose ``SERVICE`` clause names a host that is not on the allow-list."""
+
+
+class ServerError(PeronKGError):
+    """The Oxigraph server or its store could not be prepared, started or stopped."""
+
+
 class OutputError(PeronKGError):
     """A path that cannot be written."""
 

@@ -26,12 +26,15 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph",
               show_default=True, help="In-process engine.")
 @click.option("--endpoint", default=None, metavar="URL",
-              help="Run on a remote SPARQL 1.1 endpoint instead.")
+              help="Run on a remote SPARQL 1.1 endpoint (http or https) instead.")
+@click.option("--allow-service", "allow_services", multiple=True, metavar="HOST",
+              help="A host that a SERVICE clause may call from the in-process engines "
+                   "(repeatable; replaces the default, query.wikidata.org).")
 @root_option
 def command(name_or_file: str, params: tuple[str, ...], fmt: str, engine: str,
-            endpoint: str | None, root: str | None) -> None:
+            endpoint: str | None, allow_services: tuple[str, ...], root: str | None) -> None:
     """Run a stored query (by name) or a .rq file."""
-    from ..engines import run
+    from ..engines import DEFAULT_SERVICE_HOSTS, run
     from ..queries import find_query
     from ..results import print_table, render
 
@@ -43,7 +46,7 @@ def command(name_or_file: str, params: tuple[str, ...], fmt: str, engine: str,
 
         assembled = load(project)
     result = run(stored, engine=engine, assembled=assembled, endpoint=endpoint,
-                 params=_params(params))
+                 params=_params(params), allow_services=allow_services or DEFAULT_SERVICE_HOSTS)
     text = render(result, fmt)
     if text is None:
         print_table(result, title=stored.summary or stored.name)
