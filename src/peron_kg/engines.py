@@ -2,8 +2,8 @@
 
 Every engine's answer is turned into the same :class:`Result`, whose rows are SPARQL 1.1 JSON
 terms, so the engines can be compared and printed alike. Parameters are bound as RDF terms:
-``substitutions`` on pyoxigraph, ``initBindings`` on rdflib, a trailing ``VALUES`` block for
-an endpoint. They are never pasted into the query's text.
+``initBindings`` on rdflib; on pyoxigraph and an endpoint, a ``VALUES`` block of escaped terms
+placed first in the query's WHERE group (:func:`with_values`). Raw text is never pasted in.
 
 The embedded engines would follow a ``SERVICE <iri>`` clause to any host, so a query file could
 make this machine send requests anywhere; :func:`check_services` refuses, before evaluation,
@@ -236,9 +236,8 @@ def _syntax_error(label: str, line: int | None, column: int | None, why: str) ->
 def run_oxigraph(text: str, store, bindings: dict[str, Term], label: str) -> Result:
     import pyoxigraph as ox
 
-    substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
-    try:
-        answer = store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
+    try:  # pyoxigraph's own substitutions bind projected variables only; VALUES binds any
+        answer = store.query(with_values(text, bindings), use_default_graph_as_union=True)
     except SyntaxError as e:
         m = re.match(r"error at (\d+):(\d+): (.*)", str(e), re.S)
         if m:
@@ -317,18 +316,79 @@ def query_form(parsed) -> str:
     return {"SelectQuery": "select", "AskQuery": "ask"}.get(name, "graph")
 
 
+_IRI_AT = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
+_WORD_AT = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]*")
+
+
+def where_group_start(text: str) -> int:
+    """The index just inside the ``{`` that opens the query's WHERE group, or -1.
+
+    Comments, strings, IRIs and variables are skipped, so a ``{`` or the word WHERE in them
+    does not count. Without the keyword WHERE (``SELECT * { … }``), the first group counts.
+
+    >>> q = 'SELECT ?x # where {\\nWHERE { ?x <http://a/{b}> "}" }'
+    >>> q[where_group_start(q):]
+    ' ?x <http://a/{b}> "}" }'
+    >>> where_group_start("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    30
+    """
+    i, n, depth = 0, len(text), 0
+    first_group, after_where = -1, False
+    while i < n:
+        c = text[i]
+        if c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif c in "\"'":
+            quote = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else c
+            i += len(quote)
+            while i < n and not text.startswith(quote, i):
+                i += 2 if text[i] == "\\" else 1
+            i += len(quote)
+            continue
+        elif c == "<" and (m := _IRI_AT.match(text, i)):
+            i = m.end()
+            continue
+        elif c in "?$":
+            m = _WORD_AT.match(text, i + 1)
+            i = m.end() if m else i + 1
+            continue
+        elif c == "{":
+            if depth == 0:
+                if after_where:
+                    return i + 1
+                if first_group < 0:
+                    first_group = i + 1
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        elif depth == 0 and (m := _WORD_AT.match(text, i)):
+            if m.group().upper() == "WHERE":
+                after_where = True
+            i = m.end()
+            continue
+        i += 1
+    return -1 if after_where else first_group
+
+
 def with_values(text: str, bindings: dict[str, Term]) -> str:
-    """The query with a trailing ``VALUES`` block binding each parameter.
+    """The query with a ``VALUES`` block binding each parameter, placed first in its WHERE
+    group, so that the group's filters see the bound values as they do with rdflib's
+    ``initBindings`` (a trailing block would be joined only after them).
 
     >>> with_values("SELECT * { ?s ?p ?o }", {"s": {"type": "uri", "value": "http://a/b"}})
-    'SELECT * { ?s ?p ?o }\\nVALUES (?s) { (<http://a/b>) }\\n'
+    'SELECT * { VALUES (?s) { (<http://a/b>) } ?s ?p ?o }'
     """
     if not bindings:
         return text
     names = sorted(bindings)
     head = " ".join(f"?{n}" for n in names)
     row = " ".join(term_to_sparql(bindings[n]) for n in names)
-    return f"{text.rstrip()}\nVALUES ({head}) {{ ({row}) }}\n"
+    block = f"VALUES ({head}) {{ ({row}) }}"
+    at = where_group_start(text)
+    if at < 0:  # no group found: the SPARQL 1.1 trailing form still binds the results
+        return f"{text.rstrip()}\n{block}\n"
+    return f"{text[:at]} {block}{text[at:]}"
 
 
 # --- endpoints and SERVICE hosts ---------------------------------------------------------------
@@ -511,11 +571,17 @@ def run_endpoint(text: str, endpoint: str, bindings: dict[str, Term], label: str
     from SPARQLWrapper import JSON, POST, SPARQLWrapper
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-    form = query_form(parse_sparql(text, label))
+    parsed = parse_sparql(text, label)
+    form = query_form(parsed)
+    parsed_form = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
+                   "DescribeQuery": "DESCRIBE"}[parsed[1].name]
     client = SPARQLWrapper(endpoint, agent=USER_AGENT)
     client.setMethod(POST)
     client.setTimeout(ENDPOINT_TIMEOUT_S)
     client.setQuery(with_values(text, bindings))
+    # SPARQLWrapper guesses the form with a regex that reads comments too (a header saying
+    # "delete" makes it send an update); the parser has told us the real one.
+    client.queryType = parsed_form
     if form == "graph":
         client.setOnlyConneg(True)
         client.addCustomHttpHeader("Accept", "application/n-triples")
