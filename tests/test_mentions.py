@@ -55,3 +55,21 @@ def test_coverage_reports_unmentioned_names_only():
     assert result.listed == 1 and result.sentence_initial == 1
     assert result.mentioned == 4  # Juan, Domingo, Peron, and Peron’s
     assert result.total == 4 + 1 + 1 + 4
+
+
+def test_people_and_places_inside_other_names_are_mentions_too():
+    text = "the congress of Panama, in New England, by Lenin and the National Question"
+    labels = {
+        "congress of Panama": {"x/id/event/congress"},
+        "Panama": {"x/id/place/panama"},
+        "New England": {"x/id/place/new-england"},
+        "England": {"x/id/place/england"},
+        "Lenin and the National Question": {"x/id/article/lenin"},
+        "Lenin": {"x/id/person/lenin"},
+    }
+    found = {(text[m.start : m.end], m.entity) for m in find_mentions(text, labels, [], "t")}
+    assert ("Panama", "x/id/place/panama") in found
+    assert ("Lenin", "x/id/person/lenin") in found
+    # The name of a place is not read as naming the places inside it.
+    assert ("England", "x/id/place/england") not in found
+    assert ("New England", "x/id/place/new-england") in found

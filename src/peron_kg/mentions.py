@@ -92,16 +92,29 @@ def whole_word_spans(text: str, label: str) -> list[int]:
     return [m.start() for m in pattern.finditer(text)]
 
 
+#: Kinds of entity whose names are also annotated inside a longer name of something else:
+#: "Lenin" in the title "Lenin and the National Question", "Panama" in "the congress of
+#: Panama". Concepts and organisations are not ("Trotskyism" in "Encyclopedia of Trotskyism"),
+#: and nothing is inside the name of a place ("England" in "New England" is not England).
+NESTED_KINDS = ("/id/person/", "/id/place/")
+_PLACE = "/id/place/"
+
+
 def find_mentions(
     text: str, labels: dict[str, set[str]], overrides: list[Override], where: str
 ) -> list[Mention]:
-    """Resolve every label occurrence into at most one mention per span.
+    """Resolve every label occurrence into mentions: the longest match wins a span, and a
+    person or place named inside a longer name of another entity is a mention of its own.
 
     ``labels`` maps a label to the entities that carry it.
 
     >>> ms = find_mentions("Juan Peron met Peron.", {"Juan Peron": {"p"}, "Peron": {"p"}}, [], "t")
     >>> [(m.start, m.end, m.entity) for m in ms]
     [(0, 10, 'p'), (15, 20, 'p')]
+    >>> labels = {"Lenin and the National Question": {"x/id/article/t"}, "Lenin": {"x/id/person/l"}}
+    >>> [(m.start, m.entity) for m in find_mentions("Lenin and the National Question",
+    ...                                              labels, [], "t")]
+    [(0, 'x/id/person/l'), (0, 'x/id/article/t')]
     """
     by_label: dict[str, list[Override]] = defaultdict(list)
     for o in overrides:
@@ -126,8 +139,14 @@ def find_mentions(
     candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0], c[2]))
     taken: list[tuple[int, int]] = []
     chosen: list[Mention] = []
+    nested: list[Mention] = []
     for start, end, label, entities in candidates:
         if any(start < e and s < end for s, e in taken):
+            inside = [m for m in chosen if m.start <= start and end <= m.end]
+            if (len(entities) == 1 and inside and (entity := next(iter(entities))) not in
+                    {m.entity for m in inside} and any(k in entity for k in NESTED_KINDS)
+                    and not any(_PLACE in m.entity for m in inside)):
+                nested.append(Mention(start, end, entity, label))
             continue
         taken.append((start, end))
         if not entities:
@@ -138,7 +157,7 @@ def find_mentions(
                 f"{', '.join(sorted(entities))}; settle it in mention-overrides.tsv"
             )
         chosen.append(Mention(start, end, next(iter(entities)), label))
-    return sorted(chosen, key=lambda m: (m.start, m.end))
+    return sorted(chosen + nested, key=lambda m: (m.start, m.end, m.entity))
 
 
 @dataclass
