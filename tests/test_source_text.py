@@ -29,7 +29,8 @@ def recorded_sources(root: Path) -> list[tuple[Path, str]]:
         name = g.value(node, PK.sourceFile)
         checksum = g.value(node, SPDX.checksum)
         assert g.value(checksum, SPDX.algorithm) == SPDX.checksumAlgorithm_sha256
-        found.append((root / "graph" / "source" / str(name), str(g.value(checksum, SPDX.checksumValue))))
+        value = str(g.value(checksum, SPDX.checksumValue))
+        found.append((root / "graph" / "source" / str(name), value))
     return found
 
 
@@ -83,7 +84,8 @@ def test_single_flipped_byte_is_refused(project_copy):
     (path, _), = recorded_sources(project_copy.root)
     data = bytearray(path.read_bytes())
     # An ASCII letter, so the text stays valid UTF-8 and only the checksum can notice.
-    i = next(i for i in range(len(data) // 2, len(data)) if chr(data[i]).isalpha() and data[i] < 128)
+    i = next(i for i in range(len(data) // 2, len(data))
+             if data[i] < 128 and chr(data[i]).isalpha())
     data[i] ^= 0x01
     path.write_bytes(bytes(data))
     with pytest.raises(InputError, match="SHA-256"):

@@ -20,6 +20,12 @@ def _describe(error: OSError) -> str:
     return error.strerror or type(error).__name__
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder.
 
@@ -37,6 +43,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        # mkstemp makes the file private (0600); a written file should get the usual mode.
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except OSError as e:
         Path(tmp).unlink(missing_ok=True)
@@ -61,6 +69,10 @@ def atomic_directory(target: Path) -> Iterator[Path]:
         raise OutputError(f"{target}: cannot write ({_describe(e)})") from None
     try:
         yield tmp
+        # mkdtemp makes the folder private (0700); dist/ is for publishing.
+        os.chmod(tmp, 0o777 & ~_umask())
+        for file in tmp.rglob("*"):
+            os.chmod(file, (0o777 if file.is_dir() else 0o666) & ~_umask())
         if target.is_file() or target.is_symlink():
             raise OutputError(f"{target}: exists and is not a folder; not replacing it")
         old = None
@@ -72,6 +84,7 @@ def atomic_directory(target: Path) -> Iterator[Path]:
         except OSError:
             if old is not None:
                 os.replace(old / target.name, target)
+                shutil.rmtree(old, ignore_errors=True)
             raise
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)

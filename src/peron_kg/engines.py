@@ -239,10 +239,11 @@ def run_oxigraph(text: str, store, bindings: dict[str, Term], label: str) -> Res
     try:  # pyoxigraph's own substitutions bind projected variables only; VALUES binds any
         answer = store.query(with_values(text, bindings), use_default_graph_as_union=True)
     except SyntaxError as e:
+        # Oxigraph lists what it expected over several lines; the message is one line.
         m = re.match(r"error at (\d+):(\d+): (.*)", str(e), re.S)
         if m:
-            raise _syntax_error(label, int(m[1]), int(m[2]), m[3].strip()) from None
-        raise _syntax_error(label, None, None, str(e)) from None
+            raise _syntax_error(label, int(m[1]), int(m[2]), " ".join(m[3].split())) from None
+        raise _syntax_error(label, None, None, " ".join(str(e).split())) from None
     except (OSError, RuntimeError) as e:  # evaluation errors, e.g. a SERVICE that fails
         raise InputError(f"{label}: query failed: {e}") from None
     if isinstance(answer, ox.QueryBoolean):
@@ -276,6 +277,24 @@ def parse_sparql(text: str, label: str):
         raise _syntax_error(label, e.lineno, e.col, e.msg) from None
 
 
+def _prefix_location(text: str, why: str) -> tuple[int | None, int | None]:
+    """Where an unknown prefix named in rdflib's message is first used (rdflib gives no place).
+
+    >>> _prefix_location("# foo: no\\nSELECT * { ?s foo:p ?o }", "Unknown namespace prefix : foo")
+    (2, 15)
+    """
+    m = re.search(r"prefix\s*:\s*(\S*)", why)
+    if not m:
+        return None, None
+    use = re.compile(rf"(?<![\w?$:-]){re.escape(m[1])}:")
+    for n, line in enumerate(text.splitlines(), 1):
+        code = line.split("#", 1)[0] if "<" not in line and '"' not in line else line
+        found = use.search(code)
+        if found:
+            return n, found.start() + 1
+    return None, None
+
+
 def run_rdflib(text: str, assembled: Assembled, bindings: dict[str, Term], label: str) -> Result:
     from pyparsing import ParseException
     from rdflib import Variable
@@ -285,6 +304,10 @@ def run_rdflib(text: str, assembled: Assembled, bindings: dict[str, Term], label
         prepared = prepareQuery(text, initNs={})
     except ParseException as e:
         raise _syntax_error(label, e.lineno, e.col, e.msg) from None
+    except Exception as e:  # rdflib's algebra raises plain exceptions, e.g. an unknown prefix
+        why = " ".join(str(e).split())
+        line, column = _prefix_location(text, why)
+        raise _syntax_error(label, line, column, why) from None
     init = {Variable(k): to_rdflib(v) for k, v in bindings.items()}
     try:
         answer = assembled.dataset.query(prepared, initBindings=init)
