@@ -41,7 +41,8 @@ PEOPLE = """\
 
 person:luis-velasco a pk:Person ; skos:prefLabel "Luis Velasco"@en .
 person:abe-stein a pk:Person ; skos:prefLabel "Abe Stein"@en .
-person:einde-ocallaghan a pk:Person ; skos:prefLabel "Einde O'Callaghan"@en .
+person:einde-ocallaghan a pk:Person ; skos:prefLabel "Einde O'Callaghan"@en ;
+    skos:altLabel "Einde O’Callaghan"@en .
 """
 
 
