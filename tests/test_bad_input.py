@@ -157,10 +157,9 @@ def undeclared_prefix_query(prefix: str) -> str:
 @pytest.mark.parametrize("prefix", [
     # Regression: rdflib's algebra raised a plain Exception, and the CLI died with a traceback.
     "foo",
-    pytest.param("skos", marks=pytest.mark.xfail(
-        strict=True, reason="bug: prepareQuery(initNs={}) still sees the prefixes rdflib binds "
-        "by default (skos, foaf, rdfs, owl, schema...), so rdflib runs a query that Oxigraph "
-        "and any endpoint refuse, and the engines disagree")),
+    # Regression: rdflib knows skos:, foaf:, schema: … by default, so it ran what Oxigraph and
+    # endpoints refuse; Oxigraph's strict parser now checks the query first.
+    "skos",
 ])
 def test_undeclared_prefix_on_rdflib(small_project, cli, tmp_path, prefix):
     query = tmp_path / "undeclared.rq"

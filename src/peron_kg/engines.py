@@ -239,11 +239,7 @@ def run_oxigraph(text: str, store, bindings: dict[str, Term], label: str) -> Res
     try:  # pyoxigraph's own substitutions bind projected variables only; VALUES binds any
         answer = store.query(with_values(text, bindings), use_default_graph_as_union=True)
     except SyntaxError as e:
-        # Oxigraph lists what it expected over several lines; the message is one line.
-        m = re.match(r"error at (\d+):(\d+): (.*)", str(e), re.S)
-        if m:
-            raise _syntax_error(label, int(m[1]), int(m[2]), " ".join(m[3].split())) from None
-        raise _syntax_error(label, None, None, " ".join(str(e).split())) from None
+        raise _oxigraph_syntax_error(e, label, text) from None
     except (OSError, RuntimeError) as e:  # evaluation errors, e.g. a SERVICE that fails
         raise InputError(f"{label}: query failed: {e}") from None
     if isinstance(answer, ox.QueryBoolean):
@@ -295,10 +291,49 @@ def _prefix_location(text: str, why: str) -> tuple[int | None, int | None]:
     return None, None
 
 
+def _oxigraph_syntax_error(error: SyntaxError, label: str, text: str = "") -> InputError:
+    """One line for Oxigraph's syntax error, which lists what it expected over many lines.
+
+    Where the error stands on a prefixed name whose prefix the query never declares, say so:
+    that is the usual cause, and Oxigraph's list of expected characters does not name it.
+
+    >>> q = "SELECT ?s WHERE {\\n  ?s skos:name ?n .\\n}"
+    >>> str(_oxigraph_syntax_error(SyntaxError("error at 2:15: expected one of …"), "q.rq", q))
+    'q.rq:2:15: malformed SPARQL: undeclared prefix skos: (add PREFIX skos: <…>)'
+    """
+    m = re.match(r"error at (\d+):(\d+): (.*)", str(error), re.S)
+    if not m:
+        return _syntax_error(label, None, None, " ".join(str(error).split()))
+    line, column, why = int(m[1]), int(m[2]), " ".join(m[3].split())
+    lines = text.splitlines()
+    if 0 < line <= len(lines):
+        # Oxigraph points at the colon, or just after the prefix; look back to the name's start.
+        row = lines[line - 1]
+        start = column - 1
+        while start > 0 and re.match(r"[\w.:-]", row[start - 1]):
+            start -= 1
+        name = re.match(r"([A-Za-z][\w.-]*)?:", row[start:])
+        declared = re.findall(r"(?i)\bPREFIX\s+([A-Za-z][\w.-]*)?:", text)
+        if name and (name[1] or "") not in declared:
+            prefix = name[1] or ""
+            why = f"undeclared prefix {prefix}: (add PREFIX {prefix}: <…>)"
+    return _syntax_error(label, line, column, why)
+
+
 def run_rdflib(text: str, assembled: Assembled, bindings: dict[str, Term], label: str) -> Result:
+    import pyoxigraph as ox
     from pyparsing import ParseException
     from rdflib import Variable
     from rdflib.plugins.sparql import prepareQuery
+
+    # rdflib's parser knows prefixes no query declared (skos:, foaf:, schema: …), so a query
+    # that Oxigraph and every endpoint refuse would run here. Oxigraph's strict parser goes
+    # first, on an empty store; a query with SERVICE is left to rdflib, so that nothing is sent.
+    if not re.search(r"service", _expand_codepoints(text), re.I):
+        try:
+            ox.Store().query(text)
+        except SyntaxError as e:
+            raise _oxigraph_syntax_error(e, label, text) from None
 
     try:  # no initNs: a prefix the query does not declare must fail here as on Oxigraph
         prepared = prepareQuery(text, initNs={})
