@@ -275,6 +275,16 @@ def snapshot_nquads(assembled, tmp_path_factory: pytest.TempPathFactory) -> Path
     return dump
 
 
+@pytest.fixture(scope="module")
+def snapshot_dist(snapshot_nquads: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh dist/ holding only the snapshot's N-Quads dump: what serve and publish read.
+    One a module, since the modules that use it may write beside it."""
+    folder = tmp_path_factory.mktemp("dist") / "dist"
+    folder.mkdir()
+    shutil.copy(snapshot_nquads, folder / "peron-kg.nq")
+    return folder
+
+
 @pytest.fixture(scope="session")
 def oxigraph_server(snapshot_nquads: Path, tmp_path_factory: pytest.TempPathFactory):
     """The snapshot's N-Quads dump behind ``oxigraph serve-read-only``; yields the query URL."""

@@ -6,7 +6,6 @@ The servers are started on free loopback ports and stopped by their PIDs (confte
 
 from __future__ import annotations
 
-import shutil
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -20,11 +19,8 @@ from peron_kg.publish import Credentials, publish, read_graphs
 
 
 @pytest.fixture(scope="module")
-def dist(snapshot_nquads: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("publish") / "dist"
-    folder.mkdir()
-    shutil.copy(snapshot_nquads, folder / "peron-kg.nq")
-    return folder
+def dist(snapshot_dist: Path) -> Path:
+    return snapshot_dist
 
 
 @pytest.fixture(scope="module")

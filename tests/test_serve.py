@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -39,12 +38,9 @@ QUERY_FILES = sorted((REPO / "queries").glob("*.rq"))
 
 
 @pytest.fixture(scope="module")
-def dist(snapshot_nquads: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def dist(snapshot_dist: Path) -> Path:
     """A dist/ holding the snapshot's N-Quads dump, the file ``serve`` reads."""
-    folder = tmp_path_factory.mktemp("serve") / "dist"
-    folder.mkdir()
-    shutil.copy(snapshot_nquads, folder / "peron-kg.nq")
-    return folder
+    return snapshot_dist
 
 
 @pytest.fixture(scope="module")

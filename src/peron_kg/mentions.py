@@ -13,7 +13,6 @@ listed, with its reason, in ``graph/source/not-entities.tsv``. That list must ho
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,13 +45,10 @@ class Override:
 
 def read_overrides(path: Path, label: str, expand) -> list[Override]:
     """``LABEL<TAB>OCCURRENCE|*<TAB>ENTITY|-<TAB>REASON`` lines; ENTITY as an IRI or kind/slug."""
-    if not path.exists():
-        return []
+    from .tsv import rows
+
     found = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        parts = line.split("\t")
+    for n, parts in rows(path, label):
         if len(parts) < 4 or not parts[3].strip():
             raise InputError(f"{label}:{n}: expected LABEL<TAB>OCCURRENCE<TAB>ENTITY<TAB>REASON")
         word, occ, entity = parts[0], parts[1].strip(), parts[2].strip()
@@ -62,23 +58,20 @@ def read_overrides(path: Path, label: str, expand) -> list[Override]:
             iri = None if entity == "-" else expand(entity)
         except InputError as e:
             raise InputError(f"{label}:{n}: {e}") from None
-        found.append(Override(unicodedata.normalize("NFC", word),
-                              None if occ == "*" else int(occ), iri, n))
+        found.append(Override(word, None if occ == "*" else int(occ), iri, n))
     return found
 
 
 def read_not_entities(path: Path, label: str) -> dict[str, str]:
     """``WORDS<TAB>REASON`` lines: capitalised words that name no entity, each with a reason."""
-    if not path.exists():
-        return {}
+    from .tsv import rows
+
     found = {}
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        words, _, reason = line.partition("\t")
+    for n, parts in rows(path, label):
+        words, reason = parts[0], "\t".join(parts[1:])
         if not words.strip() or not reason.strip():
             raise InputError(f"{label}:{n}: expected WORDS<TAB>REASON (a reason is required)")
-        found[unicodedata.normalize("NFC", words.strip())] = reason.strip()
+        found[words.strip()] = reason.strip()
     return found
 
 

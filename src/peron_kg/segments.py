@@ -76,21 +76,16 @@ def slugify(text: str) -> str:
 
 def read_structure(path: Path, label: str) -> list[tuple[str, str, int]]:
     """``(kind, text, line number)`` for each entry of the structure file."""
+    from .tsv import rows
+
     entries = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise InputError(f"{label}: structure file not found") from None
-    for n, line in enumerate(lines, 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        kind, _, rest = line.partition("\t")
-        text = rest.split("\t", 1)[0]
+    for n, fields in rows(path, label, required=True):
+        kind, text = fields[0], fields[1] if len(fields) > 1 else ""
         if kind not in KINDS or not text:
             raise InputError(
                 f"{label}:{n}: expected KIND<TAB>TEXT[<TAB>NOTE], KIND one of {', '.join(KINDS)}"
             )
-        entries.append((kind, unicodedata.normalize("NFC", text), n))
+        entries.append((kind, text, n))
     return entries
 
 
