@@ -20,7 +20,6 @@ from pathlib import Path
 from .errors import InputError
 from .segments import Segmentation
 
-WORD = r"[\w’'-]"
 _CAPITALISED = re.compile(r"(?<![\w’'-])[A-ZÀ-ÖØ-Þ][\w’'-]*")
 _POSSESSIVE = re.compile(r"[’'](s)?$")
 
