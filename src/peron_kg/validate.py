@@ -23,9 +23,6 @@ if TYPE_CHECKING:
     from .project import Project
 
 STEPS = ("parse", "shacl", "checks", "coverage")
-#: Uncovered names fail validation. (While the entities were being encoded they were warnings;
-#: the switch stays so that a fork starting a new text can begin that way.)
-COVERAGE_ENFORCED = True
 
 
 @dataclass
@@ -55,8 +52,6 @@ def _show(text: str) -> str:
 class Step:
     name: str
     violations: list[Violation] = field(default_factory=list)
-    #: findings reported without failing the step
-    warnings: list[Violation] = field(default_factory=list)
     #: set when the step could not run at all (unusable input)
     error: str | None = None
     seconds: float = 0.0
@@ -98,7 +93,6 @@ class Report:
                     "error": s.error,
                     "seconds": round(s.seconds, 3),
                     "violations": [asdict(v) for v in s.violations],
-                    "warnings": [asdict(v) for v in s.warnings],
                 }
                 for s in self.steps
             ],
@@ -117,10 +111,6 @@ class Report:
                 lines.extend(f"  - {v.line()}" for v in s.violations)
             else:
                 lines.append(f"[ ok ] {s.name} ({s.seconds:.2f} s)")
-            if s.warnings:
-                n = len(s.warnings)
-                lines.append(f"[warn] {s.name}: {n} warning{'s' if n != 1 else ''}")
-                lines.extend(f"  - {v.line()}" for v in s.warnings)
         lines.append("conforms" if self.conforms else "does not conform")
         return "\n".join(lines)
 
@@ -276,11 +266,7 @@ def validate(
         report.steps.append(step)
         started = time.perf_counter()
         try:
-            found = run_step()
-            if name == "coverage" and not COVERAGE_ENFORCED:
-                step.warnings = found
-            else:
-                step.violations = found
+            step.violations = run_step()
         except PeronKGError as e:
             step.error = str(e)
         step.seconds = time.perf_counter() - started
