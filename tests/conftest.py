@@ -184,13 +184,14 @@ def tree_bytes(folder: Path) -> dict[str, bytes]:
 
 
 def oxigraph_binary() -> str:
-    beside = Path(sys.executable).parent / "oxigraph"
-    if beside.is_file():
-        return str(beside)
-    found = shutil.which("oxigraph")
-    if found is None:
-        pytest.fail("the oxigraph server binary (PyPI 'oxigraph') is not installed")
-    return found
+    """The server binary, found as ``peron-kg serve`` finds it; a missing one fails the test."""
+    from peron_kg.errors import ServerError
+    from peron_kg.serve import oxigraph_binary as find
+
+    try:
+        return find()
+    except ServerError as e:
+        pytest.fail(str(e))
 
 
 def free_port() -> int:

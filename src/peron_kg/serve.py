@@ -17,7 +17,6 @@ is; bound to loopback only local users can make it do so (README, "Serving and p
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import ipaddress
 import json
 import os
@@ -76,14 +75,6 @@ def default_store(dist: Path) -> Path:
     PosixPath('/p/.oxigraph-store')
     """
     return Path(dist).absolute().parent / STORE_NAME
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def read_stamp(store_dir: Path) -> dict:
@@ -146,7 +137,9 @@ def prepare_store(dump: Path, store_dir: Path, binary: str | None = None) -> Pre
     if not dump.is_file():
         raise InputError(f"{dump}: no N-Quads dump to serve; run `peron-kg build` first")
     binary = binary or oxigraph_binary()
-    digest = file_sha256(dump)
+    from .sourcetext import sha256_file
+
+    digest = sha256_file(dump)
     version = oxigraph_version(binary)
     stamp = read_stamp(store_dir)
     if stamp.get("sha256") == digest and stamp.get("oxigraph") == version:
