@@ -11,7 +11,7 @@ import sys
 import click
 
 from . import __version__
-from .commands import build, export, publish, queries, query, serve, stats, validate
+from .commands import build, export, link, publish, queries, query, serve, stats, validate
 
 
 class Group(click.Group):
@@ -37,7 +37,7 @@ def main() -> None:
 
 
 for command in (build.command, validate.command, query.command, queries.command,
-                export.command, stats.command, serve.command, publish.command):
+                export.command, stats.command, serve.command, publish.command, link.command):
     main.add_command(command)
 
 

@@ -13,6 +13,8 @@ every ``SERVICE`` whose host is not on an allow-list (by default Wikidata's quer
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -619,8 +621,58 @@ def check_services(text: str, label: str, hosts=DEFAULT_SERVICE_HOSTS) -> None:
         raise ServiceNotAllowed(f"{label}: SERVICE <{iri}> is not allowed: {why}")
 
 
-def run_endpoint(text: str, endpoint: str, bindings: dict[str, Term], label: str) -> Result:
-    """POST the query to a SPARQL 1.1 endpoint through SPARQLWrapper."""
+@dataclass(frozen=True)
+class Retry:
+    """How an endpoint client waits out HTTP 429 (Too Many Requests) and 503 (Unavailable).
+
+    SPARQLWrapper has no handling of its own for these: they surface as
+    ``urllib.error.HTTPError``. We wait the seconds the ``Retry-After`` header asks for (or,
+    without one, ``first_wait_s`` doubling each time) and try again, ``attempts`` tries in
+    all; a server that asks for more than ``max_wait_s`` gets a clear error at once.
+    """
+
+    attempts: int = 4
+    max_wait_s: float = 120.0
+    first_wait_s: float = 2.0
+    sleep: Callable[[float], None] = time.sleep
+
+
+RETRY_STATUSES = (429, 503)
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """The wait a ``Retry-After`` header asks for, in seconds: delay-seconds or an HTTP-date.
+
+    >>> retry_after_seconds("7"), retry_after_seconds(None), retry_after_seconds("soon")
+    (7.0, None, None)
+    >>> retry_after_seconds("Wed, 21 Oct 2015 07:28:10 GMT", now=1445412480.0)
+    10.0
+    >>> retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412490.0)
+    0.0
+    """
+    from email.utils import parsedate_to_datetime
+
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    now = time.time() if now is None else now
+    return max(0.0, when.timestamp() - now)
+
+
+def run_endpoint(text: str, endpoint: str, bindings: dict[str, Term], label: str,
+                 *, retry: Retry | None = None, timeout: float = ENDPOINT_TIMEOUT_S) -> Result:
+    """POST the query to a SPARQL 1.1 endpoint through SPARQLWrapper.
+
+    HTTP 429 and 503 are retried as ``retry`` says (by default :class:`Retry`'s bounds).
+    """
     import urllib.error
 
     check_endpoint_url(endpoint)
@@ -629,13 +681,14 @@ def run_endpoint(text: str, endpoint: str, bindings: dict[str, Term], label: str
     from SPARQLWrapper import JSON, POST, SPARQLWrapper
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
+    retry = retry or Retry()
     parsed = parse_sparql(text, label)
     form = query_form(parsed)
     parsed_form = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
                    "DescribeQuery": "DESCRIBE"}[parsed[1].name]
     client = SPARQLWrapper(endpoint, agent=USER_AGENT)
     client.setMethod(POST)
-    client.setTimeout(ENDPOINT_TIMEOUT_S)
+    client.setTimeout(timeout)
     client.setQuery(with_values(text, bindings))
     # SPARQLWrapper guesses the form with a regex that reads comments too (a header saying
     # "delete" makes it send an update); the parser has told us the real one.
@@ -645,25 +698,44 @@ def run_endpoint(text: str, endpoint: str, bindings: dict[str, Term], label: str
         client.addCustomHttpHeader("Accept", "application/n-triples")
     else:
         client.setReturnFormat(JSON)
-    try:
-        response = client.query()
-        if form == "graph":
-            body = response.response.read()
-            triples = ox.parse(input=body, format=ox.RdfFormat.N_TRIPLES)
-            lines = sorted({f"{t} ." for t in triples})
-            return Result("graph", ntriples="".join(line + "\n" for line in lines))
-        doc = response.convert()
-    except urllib.error.HTTPError as e:
-        raise EndpointError(f"{endpoint}: HTTP {e.code} {e.reason}") from None
-    except urllib.error.URLError as e:
-        raise EndpointError(f"{endpoint}: unreachable ({e.reason})") from None
-    except TimeoutError:
-        raise EndpointError(f"{endpoint}: no answer within {ENDPOINT_TIMEOUT_S} s") from None
-    except SPARQLWrapperException as e:
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise EndpointError(f"{endpoint}: {first}") from None
-    except (ValueError, SyntaxError) as e:
-        raise EndpointError(f"{endpoint}: unreadable answer ({e})") from None
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            response = client.query()
+            if form == "graph":
+                body = response.response.read()
+                triples = ox.parse(input=body, format=ox.RdfFormat.N_TRIPLES)
+                lines = sorted({f"{t} ." for t in triples})
+                return Result("graph", ntriples="".join(line + "\n" for line in lines))
+            doc = response.convert()
+            break
+        except urllib.error.HTTPError as e:
+            if e.code not in RETRY_STATUSES:
+                raise EndpointError(f"{endpoint}: HTTP {e.code} {e.reason}") from None
+            asked = retry_after_seconds(e.headers.get("Retry-After") if e.headers else None)
+            if attempt >= retry.attempts:
+                raise EndpointError(
+                    f"{endpoint}: HTTP {e.code} {e.reason}, still after {attempt} "
+                    f"tr{'y' if attempt == 1 else 'ies'}; try again later"
+                ) from None
+            wait = asked if asked is not None else retry.first_wait_s * 2 ** (attempt - 1)
+            if wait > retry.max_wait_s:
+                raise EndpointError(
+                    f"{endpoint}: HTTP {e.code} {e.reason}; it asks to wait {wait:.0f} s "
+                    f"(Retry-After), more than the {retry.max_wait_s:.0f} s we wait; "
+                    "try again later"
+                ) from None
+            retry.sleep(wait)
+        except urllib.error.URLError as e:
+            raise EndpointError(f"{endpoint}: unreachable ({e.reason})") from None
+        except TimeoutError:
+            raise EndpointError(f"{endpoint}: no answer within {timeout:g} s") from None
+        except SPARQLWrapperException as e:
+            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise EndpointError(f"{endpoint}: {first}") from None
+        except (ValueError, SyntaxError) as e:
+            raise EndpointError(f"{endpoint}: unreadable answer ({e})") from None
     if not isinstance(doc, dict):
         raise EndpointError(f"{endpoint}: answer is not SPARQL JSON results")
     if "boolean" in doc:

@@ -20,7 +20,7 @@ GRAPH = BASE + "graph/"
 DATASET_IRI = ID + "dataset/peron-kg"
 
 #: Roles of the named graphs in TriG and N-Quads dumps, in the order they are written.
-GRAPH_ROLES = ("ontology", "data", "text", "links")
+GRAPH_ROLES = ("ontology", "data", "text", "links", "wikidata")
 
 #: Every prefix the project writes. Bound explicitly so that dumps do not depend on
 #: rdflib's defaults, which change between releases.
@@ -58,7 +58,7 @@ def resource_iri(kind: str, slug: str) -> str:
 
 
 def graph_iri(role: str) -> str:
-    """The IRI of the named graph that holds one role (ontology, data, text, links)."""
+    """The IRI of the named graph that holds one role (ontology, data, text, links, wikidata)."""
     return GRAPH + role
 
 

@@ -54,6 +54,16 @@ class Project:
         return self.ontology_dir / "context.jsonld"
 
     @property
+    def wikidata_snapshot(self) -> Path:
+        """The Wikidata snapshot: facts about the linked items, each with its source."""
+        return self.graph_dir / "wikidata-snapshot.ttl"
+
+    @property
+    def wikidata_types(self) -> Path:
+        """Which Wikidata classes an entity of each of our classes may be an instance of."""
+        return self.ontology_dir / "wikidata-types.tsv"
+
+    @property
     def default_out(self) -> Path:
         return self.root / "dist"
 
@@ -77,12 +87,16 @@ class Project:
         'data'
         >>> p.role_of(Path("/x/graph/links-wikidata.ttl"))
         'links'
+        >>> p.role_of(Path("/x/graph/wikidata-snapshot.ttl"))
+        'wikidata'
         """
         rel = path.relative_to(self.graph_dir)
         if rel.parts[0] == "source":
             return "text"
-        if rel.name.startswith(("links", "wikidata")):
+        if rel.name.startswith("links"):
             return "links"
+        if rel.name.startswith("wikidata"):
+            return "wikidata"
         return "data"
 
     def relative(self, path: Path) -> str:
