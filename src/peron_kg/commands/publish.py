@@ -15,7 +15,7 @@ from .options import project_from, root_option
                    "(Oxigraph: http://host:port/store).")
 @click.option("--graph", default=None, metavar="IRI",
               help="Upload only this named graph (an IRI, or a role: ontology, data, text, "
-                   "links).")
+                   "links, wikidata).")
 @click.option("--query-endpoint", default=None, metavar="URL",
               help="The store's SPARQL query endpoint, to verify the upload "
                    "(default: the endpoint with /store replaced by /query, as on Oxigraph).")
