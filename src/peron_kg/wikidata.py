@@ -101,6 +101,8 @@ class Entity:
     iri: str
     label: str
     labels: set[str] = field(default_factory=set)
+    #: the languages of those labels
+    languages: set[str] = field(default_factory=set)
     #: our classes, asserted and inherited, each with its distance from an asserted one
     classes: dict[str, int] = field(default_factory=dict)
     #: (date, what) of the events and regimes the entity acts in, for people
@@ -130,7 +132,9 @@ def entities(assembled: Assembled) -> list[Entity]:
     for entity in found.values():
         node = URIRef(entity.iri)
         for prop in ("prefLabel", "altLabel", "hiddenLabel"):
-            entity.labels |= {str(o) for o in union.objects(node, URIRef(SKOS + prop))}
+            for o in union.objects(node, URIRef(SKOS + prop)):
+                entity.labels.add(str(o))
+                entity.languages.add(getattr(o, "language", None) or "")
         for prop in LINK_PROPERTIES:
             for o in union.objects(node, URIRef(prop)):
                 qid = qid_of(str(o))
@@ -235,11 +239,13 @@ class Item:
     born: list[str] = field(default_factory=list)
     died: list[str] = field(default_factory=list)
 
-    def names(self) -> list[str]:
+    def names(self, languages: Iterable[str] | None = None) -> list[str]:
+        """Labels and aliases, in the given languages (default: all)."""
         out = []
         for d in (self.labels, self.aliases):
             for lang in sorted(d):
-                out.extend(d[lang])
+                if languages is None or lang in languages:
+                    out.extend(d[lang])
         return out
 
     def label(self, lang: str = "en") -> str:
@@ -461,6 +467,24 @@ class Finding:
     mismatch: bool = True
 
 
+def names_match(a: str, b: str) -> bool:
+    """Whether two names name the same thing: equal without accents and case, or the words of
+    the shorter (two or more) all among the longer's, as with a middle name or a qualifier.
+
+    >>> names_match("Juan Perón", "Juan Domingo Peron"), names_match("UCR", "ucr")
+    (True, True)
+    >>> names_match("Socialist Party", "Socialist Party of Argentina")
+    True
+    >>> names_match("Brazil", "Hipólito Yrigoyen"), names_match("Party", "Socialist Party")
+    (False, False)
+    """
+    fa, fb = fold(a), fold(b)
+    if fa == fb:
+        return True
+    short, long_ = sorted((fa.split(), fb.split()), key=len)
+    return len(short) >= 2 and set(short) <= set(long_)
+
+
 def _year(date: str) -> int | None:
     m = re.match(r"^(-?\d{4,})", date.strip())
     return int(m[1]) if m else None
@@ -500,14 +524,20 @@ def check_links(people_and_things: list[Entity], items: dict[str, Item], rules: 
                                    "(no label, no type): a wrong QID, or one missing from the "
                                    "snapshot"))
                 continue
-            # label
-            ours = {fold(x) for x in entity.labels}
+            # label: any of ours against any of theirs; a miss counts only when Wikidata has
+            # a name in a language of ours (a Spanish label alone is no reason to doubt an
+            # English one)
             theirs = item.names()
             if not theirs:
                 out.append(Finding(who, qid, "label", "no label to compare", mismatch=False))
-            elif not ours & {fold(x) for x in theirs}:
-                out.append(Finding(who, qid, "label", f"our labels ({_list(entity.labels)}) "
-                                   f"match none of Wikidata's ({_list(theirs)})"))
+            elif not any(names_match(a, b) for a in entity.labels for b in theirs):
+                comparable = item.names(entity.languages)
+                if comparable:
+                    out.append(Finding(who, qid, "label", f"our labels ({_list(entity.labels)}) "
+                                       f"match none of Wikidata's ({_list(comparable)})"))
+                else:
+                    out.append(Finding(who, qid, "label", "no label in a language of ours "
+                                       f"(only {_list(theirs)})", mismatch=False))
             # type
             allowed = rules.for_entity(entity.classes)
             if allowed is None:
@@ -584,7 +614,7 @@ def score(entity: Entity, item: Item, rules: TypeRules, supers: dict[str, set[st
     """How well an item fits an entity, from 0 to 1: 0.8 for the best label likeness (difflib's
     ratio of folded names), 0.2 for the type (0.1 when unknown).
 
-    >>> e = Entity("x", "Brazil", {"Brazil"}, {PK + "Country": 0})
+    >>> e = Entity("x", "Brazil", {"Brazil"}, {"en"}, {PK + "Country": 0})
     >>> rules = TypeRules({PK + "Country": {"Q6256"}}, {"Q6256": "country"})
     >>> score(e, Item("Q155", labels={"en": ["Brazil"]}, types={"Q6256"}), rules, {})
     (1.0, 'label 1.00, type fits')
