@@ -224,9 +224,9 @@ def test_check_catches_a_person_born_after_their_acts(wikidata_copy, tmp_path):
     project = copy_project(wikidata_copy.root, tmp_path / "late-birth")
     text = project.wikidata_snapshot.read_text(encoding="utf-8")
     assert '"1895-10-08T00:00:00Z"^^xsd:dateTime' in text
-    project.wikidata_snapshot.write_text(
-        text.replace('"1895-10-08T00:00:00Z"^^xsd:dateTime', '"1950-01-01T00:00:00Z"^^xsd:dateTime'),
-        encoding="utf-8")
+    late = text.replace('"1895-10-08T00:00:00Z"^^xsd:dateTime',
+                        '"1950-01-01T00:00:00Z"^^xsd:dateTime')
+    project.wikidata_snapshot.write_text(late, encoding="utf-8")
     result = run_cli("link", "wikidata", "--check", "--format", "json", root=project)
     assert result.exit_code == 1
     bad = [f for f in findings_of(result) if f["result"] == "MISMATCH"]
@@ -458,7 +458,8 @@ def test_retries_are_bounded_and_the_error_is_clear():
             run_endpoint(items_query(["Q414"]), url, {}, "items",
                          retry=Retry(attempts=3, sleep=waits.append))
     assert len(seen) == 3 and waits == [2.0, 2.0]
-    assert str(e.value) == f"{url}: HTTP 429 Too Many Requests, still after 3 tries; try again later"
+    assert str(e.value) == (f"{url}: HTTP 429 Too Many Requests, still after 3 tries; "
+                            "try again later")
 
 
 def test_a_retry_after_beyond_the_limit_fails_at_once():
@@ -497,7 +498,7 @@ def test_qid_of_accepts_only_wikidata_items():
     assert qid_of("https://www.wikidata.org/wiki/Q5") is None
 
 
-# --- the live service (skipped by default) ---------------------------------------------------------
+# --- the live service (skipped by default) --------------------------------------------------------
 
 
 @pytest.mark.network
