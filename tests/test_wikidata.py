@@ -392,6 +392,8 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
                                  "at": time.monotonic()})
         status, headers, body = (self.server.script.pop(0) if len(self.server.script) > 1
                                  else self.server.script[0])
+        if "X-Test-Delay" in headers:  # an endpoint that does not answer in time
+            time.sleep(float(headers["X-Test-Delay"]))
         self.send_response(status)
         for k, v in headers.items():
             self.send_header(k, v)
@@ -489,6 +491,18 @@ def test_cli_reports_a_persistent_429_in_one_line(wikidata_copy):
     message = assert_one_line_error(result)
     assert message == f"{url}: HTTP 429 Too Many Requests, still after 3 tries; try again later"
     assert len(seen) == 3
+
+
+def test_a_slow_endpoint_times_out_with_a_clear_error(wikidata_copy):
+    slow = (200, {"X-Test-Delay": "3", "Content-Type": "application/sparql-results+json"}, EMPTY)
+    with scripted_server(slow) as (url, seen):
+        result = run_cli("link", "wikidata", "--check", "--endpoint", url, "--timeout", "1",
+                         root=wikidata_copy)
+        gave_up = time.monotonic()
+    assert assert_one_line_error(result) == f"{url}: no answer within 1 s"
+    # it gave up at the timeout, not when the server answered 3 s after the request came
+    assert gave_up - seen[0]["at"] < 2.5
+    assert len(seen) == 1  # a timeout is not retried
 
 
 def test_qid_of_accepts_only_wikidata_items():

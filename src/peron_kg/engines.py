@@ -12,6 +12,7 @@ every ``SERVICE`` whose host is not on an allow-list (by default Wikidata's quer
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Callable
@@ -688,7 +689,8 @@ def run_endpoint(text: str, endpoint: str, bindings: dict[str, Term], label: str
                    "DescribeQuery": "DESCRIBE"}[parsed[1].name]
     client = SPARQLWrapper(endpoint, agent=USER_AGENT)
     client.setMethod(POST)
-    client.setTimeout(timeout)
+    # SPARQLWrapper keeps whole seconds, and takes 0 for "no timeout": never round down to it
+    client.setTimeout(max(1, math.ceil(timeout)))
     client.setQuery(with_values(text, bindings))
     # SPARQLWrapper guesses the form with a regex that reads comments too (a header saying
     # "delete" makes it send an update); the parser has told us the real one.
@@ -728,6 +730,8 @@ def run_endpoint(text: str, endpoint: str, bindings: dict[str, Term], label: str
                 ) from None
             retry.sleep(wait)
         except urllib.error.URLError as e:
+            if isinstance(e.reason, TimeoutError):
+                raise EndpointError(f"{endpoint}: no answer within {timeout:g} s") from None
             raise EndpointError(f"{endpoint}: unreachable ({e.reason})") from None
         except TimeoutError:
             raise EndpointError(f"{endpoint}: no answer within {timeout:g} s") from None

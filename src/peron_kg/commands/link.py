@@ -36,7 +36,7 @@ def command() -> None:
               help="--suggest: candidates an entity.")
 @click.option("--date", "retrieved", default=None, metavar="YYYY-MM-DD",
               help="--refresh: the retrieval date to record (default: today, UTC).")
-@click.option("--timeout", "timeout_s", type=click.FloatRange(min=0.1), default=60,
+@click.option("--timeout", "timeout_s", type=click.IntRange(min=1), default=60,
               show_default=True, help="Seconds to wait for each request.")
 @click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
               help="Further tries after HTTP 429 or 503 (each after the Retry-After wait).")
@@ -46,7 +46,7 @@ def command() -> None:
               show_default=True, help="Output format of --check and --suggest.")
 @root_option
 def wikidata(action: str | None, endpoint: str | None, search: str, only: tuple[str, ...],
-             limit: int, retrieved: str | None, timeout_s: float, retries: int,
+             limit: int, retrieved: str | None, timeout_s: int, retries: int,
              max_wait: float, fmt: str, root: str | None) -> None:
     """Check the Wikidata links, suggest new ones, or refresh the snapshot.
 
