@@ -316,6 +316,72 @@ def test_mwapi_query_is_valid_sparql_for_wikidata():
     assert "ORDER BY ?ordinal" in text
 
 
+class _FakeQueryService(http.server.BaseHTTPRequestHandler):
+    """A loopback stand-in for the Wikidata Query Service: answers an EntitySearch (mwapi)
+    query with two items in the order WDQS ranks them, and the items query with their labels
+    and types, as WDQS's SPARQL JSON would. Nothing else is known."""
+
+    ITEMS = {"Q414": ("Argentina", "Q6256"), "Q155": ("Brazil", "Q6256")}
+
+    def do_POST(self):  # noqa: N802
+        from urllib.parse import parse_qs
+
+        length = int(self.headers.get("Content-Length") or 0)
+        query = parse_qs(self.rfile.read(length).decode("utf-8"))["query"][0]
+        self.server.queries.append(query)
+        uri = lambda q: {"type": "uri", "value": WD + q}  # noqa: E731
+        if "EntitySearch" in query:
+            # WDQS ranks "Brazil nut"-like near misses too; here Argentina comes first on purpose
+            rows = [{"item": uri("Q414"), "ordinal": {"type": "literal", "value": "0"}},
+                    {"item": uri("Q155"), "ordinal": {"type": "literal", "value": "1"}}]
+        elif "?fact" in query:
+            rows = []
+            for qid, (label, cls) in self.ITEMS.items():
+                if f"wd:{qid} " in query or f"wd:{qid}}}" in query:
+                    rows.append({"item": uri(qid), "fact": {"type": "literal", "value": "label"},
+                                 "value": {"type": "literal", "value": label, "xml:lang": "en"}})
+                    rows.append({"item": uri(qid), "fact": {"type": "literal", "value": "P31"},
+                                 "value": uri(cls)})
+        else:
+            rows = []
+        body = json.dumps({"head": {"vars": []}, "results": {"bindings": rows}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_suggest_with_mwapi_ranks_wikidata_search_results(wikidata_copy, tmp_path):
+    """--search mwapi sends Wikidata's EntitySearch for each unlinked entity, then scores the
+    items it returns: Brazil's item comes first for place/brazil though the search ranked it
+    second."""
+    project = copy_project(wikidata_copy.root, tmp_path / "mwapi")
+    links = project.graph_dir / "links-wikidata.ttl"
+    links.write_text(links.read_text(encoding="utf-8").replace(
+        "place:brazil owl:sameAs wd:Q155 .", ""), encoding="utf-8")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FakeQueryService)
+    server.queries = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with loopback_without_proxy():
+            result = run_cli("link", "wikidata", "--suggest", "--search", "mwapi", "--endpoint",
+                             f"http://127.0.0.1:{server.server_address[1]}/sparql",
+                             "--entity", "place/brazil", "--format", "json", root=project)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == 0, result.stdout + result.stderr
+    rows = json.loads(result.stdout)
+    assert [(r["candidate"], float(r["score"])) for r in rows][0] == ("wd:Q155", 1.0)
+    assert rows[1]["candidate"] == "wd:Q414" and float(rows[1]["score"]) < 0.5
+    search = [q for q in server.queries if "EntitySearch" in q]
+    assert len(search) == 1 and 'mwapi:search "Brazil"' in search[0]
+
+
 def test_suggest_uses_mwapi_only_on_the_wikidata_query_service():
     assert Source.endpoint("https://query.wikidata.org/sparql").is_wdqs
     assert not Source.endpoint("http://127.0.0.1:7878/query").is_wdqs
