@@ -31,7 +31,8 @@ TSV = ROOT / "notes" / "wikidata-snapshot-sources.tsv"
 OUT = ROOT / "graph" / "wikidata-snapshot.ttl"
 #: The day the stored copies were read.
 RETRIEVED = "2026-11-27"
-FACT_NAMES = {"label": "label", "alias": "alias", "description": "description"}
+FACT_NAMES = {"label": "label", "alias": "alias", "description": "description",
+              "sitelink": "sitelink"}
 
 COMMENT = f"""\
 A snapshot of Wikidata for the items the graph links to (and the classes their types name).
@@ -41,8 +42,9 @@ every fact here was read on {RETRIEVED} in a stored copy of a public file or pag
 the item (a Wikidata-derived data file, a SPARQL result, or for dates an encyclopedia page),
 never from memory. Facts that no source gave are left out, not guessed.
 Each fact is stated as Wikidata states it (rdfs:label, skos:altLabel, schema:description with
-http://schema.org/, wdt:P31, wdt:P569, wdt:P570) and again as an rdf:Statement whose
-prov:wasDerivedFrom names its source (pr:P854 reference URL, pr:P813 retrieved).
+http://schema.org/, wdt:P31, wdt:P569, wdt:P570, and an English Wikipedia article's schema:about
+and schema:name) and again as an rdf:Statement whose prov:wasDerivedFrom names its source
+(pr:P854 reference URL, pr:P813 retrieved).
 'peron-kg link wikidata --refresh' rebuilds this file from a live endpoint."""
 
 

@@ -4,7 +4,8 @@ The graph links an entity to a Wikidata item with ``owl:sameAs`` (people, organi
 places), ``skos:exactMatch`` or ``skos:closeMatch``. The project keeps a small snapshot of the
 linked items (``graph/wikidata-snapshot.ttl``, the named graph ``…/graph/wikidata``) in
 Wikidata's own RDF vocabulary: ``rdfs:label``, ``skos:altLabel``, ``schema:description`` (with
-Wikidata's ``http://schema.org/``), ``wdt:P31``, ``wdt:P569``, ``wdt:P570``. Every fact is also
+Wikidata's ``http://schema.org/``), ``wdt:P31``, ``wdt:P569``, ``wdt:P570``, and the English
+Wikipedia article about the item (``schema:about``, ``schema:name``). Every fact is also
 an ``rdf:Statement`` that says where it came from (``prov:wasDerivedFrom`` a source with
 Wikidata's reference properties: ``pr:P854`` reference URL, ``pr:P813`` retrieved).
 
@@ -61,7 +62,10 @@ FACTS = {
     "P279": WDT + "P279",
     "P569": WDT + "P569",
     "P570": WDT + "P570",
+    #: an English Wikipedia article about the item (Wikidata's sitelink: schema:about)
+    "sitelink": WD_SCHEMA + "about",
 }
+ENWIKI = "https://en.wikipedia.org/"
 FACT_OF = {iri: name for name, iri in FACTS.items()}
 FACT_IRI = ID + "wikidata-fact/"
 SOURCE_IRI = ID + "wikidata-source/"
@@ -238,18 +242,23 @@ class Item:
     types: set[str] = field(default_factory=set)
     born: list[str] = field(default_factory=list)
     died: list[str] = field(default_factory=list)
+    #: titles of the item's Wikipedia articles, by language (sitelinks)
+    sitelinks: dict[str, list[str]] = field(default_factory=dict)
+    #: the IRIs of those articles
+    articles: list[str] = field(default_factory=list)
 
-    def names(self, languages: Iterable[str] | None = None) -> list[str]:
-        """Labels and aliases, in the given languages (default: all)."""
+    def names(self, languages: Iterable[str] | None = None, titles: bool = True) -> list[str]:
+        """Labels, aliases and (with ``titles``) article titles, in the given languages
+        (default: all)."""
         out = []
-        for d in (self.labels, self.aliases):
+        for d in (self.labels, self.aliases, self.sitelinks if titles else {}):
             for lang in sorted(d):
                 if languages is None or lang in languages:
                     out.extend(d[lang])
         return out
 
     def label(self, lang: str = "en") -> str:
-        for d in (self.labels, self.aliases):
+        for d in (self.labels, self.aliases, self.sitelinks):
             for key in (lang, *sorted(d)):
                 if d.get(key):
                     return d[key][0]
@@ -275,7 +284,8 @@ def batches(values: list[str], size: int = MAX_BATCH) -> Iterator[list[str]]:
 
 
 def items_query(qids: list[str]) -> str:
-    """One query for the labels, aliases, descriptions, P31, P569 and P570 of some items."""
+    """One query for the labels, aliases, descriptions, P31, P569, P570 and English Wikipedia
+    article (its title) of some items."""
     if len(qids) > MAX_BATCH:
         raise ValueError(f"at most {MAX_BATCH} QIDs a query, not {len(qids)}")
     values = " ".join(f"wd:{q}" for q in qids)
@@ -285,7 +295,7 @@ PREFIX schema: <{WD_SCHEMA}>
 PREFIX skos: <{SKOS}>
 PREFIX wd: <{WD}>
 PREFIX wdt: <{WDT}>
-SELECT ?item ?fact ?value WHERE {{
+SELECT ?item ?fact ?value ?article WHERE {{
   VALUES ?item {{ {values} }}
   {{ ?item rdfs:label ?value . BIND("label" AS ?fact) FILTER(LANG(?value) IN ({langs})) }}
   UNION {{ ?item skos:altLabel ?value . BIND("alias" AS ?fact) FILTER(LANG(?value) IN ({langs})) }}
@@ -294,6 +304,8 @@ SELECT ?item ?fact ?value WHERE {{
   UNION {{ ?item wdt:P31 ?value . BIND("P31" AS ?fact) }}
   UNION {{ ?item wdt:P569 ?value . BIND("P569" AS ?fact) }}
   UNION {{ ?item wdt:P570 ?value . BIND("P570" AS ?fact) }}
+  UNION {{ ?article schema:about ?item ; schema:isPartOf <{ENWIKI}> ; schema:name ?value .
+           BIND("sitelink" AS ?fact) }}
 }}
 """
 
@@ -428,12 +440,19 @@ def fetch_items(source: Source, qids: Iterable[str]) -> dict[str, Item]:
                     item.types.add(t)
             elif fact in ("P569", "P570"):
                 (item.born if fact == "P569" else item.died).append(value["value"])
+            elif fact == "sitelink":
+                titles = item.sitelinks.setdefault("en", [])
+                if value["value"] not in titles:
+                    titles.append(value["value"])
+                if "article" in row and row["article"]["value"] not in item.articles:
+                    item.articles.append(row["article"]["value"])
     for item in items.values():
-        for d in (item.labels, item.aliases, item.descriptions):
+        for d in (item.labels, item.aliases, item.descriptions, item.sitelinks):
             for lang in d:
                 d[lang].sort()
         item.born.sort()
         item.died.sort()
+        item.articles.sort()
     return items
 
 
@@ -524,20 +543,20 @@ def check_links(people_and_things: list[Entity], items: dict[str, Item], rules: 
                                    "(no label, no type): a wrong QID, or one missing from the "
                                    "snapshot"))
                 continue
-            # label: any of ours against any of theirs; a miss counts only when Wikidata has
-            # a name in a language of ours (a Spanish label alone is no reason to doubt an
-            # English one)
+            # label: any of ours against any of theirs (article titles too); a miss counts only
+            # when Wikidata has a label in a language of ours (a Spanish label alone is no
+            # reason to doubt an English one, nor is an English article with a Spanish title)
             theirs = item.names()
             if not theirs:
                 out.append(Finding(who, qid, "label", "no label to compare", mismatch=False))
             elif not any(names_match(a, b) for a in entity.labels for b in theirs):
-                comparable = item.names(entity.languages)
+                comparable = item.names(entity.languages, titles=False)
                 if comparable:
                     out.append(Finding(who, qid, "label", f"our labels ({_list(entity.labels)}) "
                                        f"match none of Wikidata's ({_list(comparable)})"))
                 else:
                     out.append(Finding(who, qid, "label", "no label in a language of ours "
-                                       f"(only {_list(theirs)})", mismatch=False))
+                                       f"to compare (only {_list(theirs)})", mismatch=False))
             # type
             allowed = rules.for_entity(entity.classes)
             if allowed is None:
@@ -704,7 +723,7 @@ class SnapshotSource:
 class Fact:
     qid: str
     fact: str  # a key of FACTS
-    value: str  # a QID for P31/P279, a date for P569/P570, else text
+    value: str  # a QID for P31/P279, a date for P569/P570, an article URL for a sitelink, else text
     lang: str = ""
     sources: list[str] = field(default_factory=list)  # slugs of SnapshotSource
 
@@ -713,6 +732,31 @@ def _turtle_string(text: str) -> str:
     escaped = (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
                .replace("\r", "\\r"))
     return f'"{escaped}"'
+
+
+def article_iri(url: str) -> str:
+    """An English Wikipedia article's IRI as Wikidata writes it, from any form of its URL.
+
+    >>> article_iri("https://en.wikipedia.org/wiki/Socialist_Party_%28Argentina%29")
+    'https://en.wikipedia.org/wiki/Socialist_Party_(Argentina)'
+    """
+    from urllib.parse import quote, unquote
+
+    if not url.startswith(ENWIKI + "wiki/"):
+        raise InputError(f"{url!r} is not an English Wikipedia article")
+    title = unquote(url[len(ENWIKI + "wiki/"):]).replace(" ", "_")
+    return ENWIKI + "wiki/" + quote(title, safe="()',!$*;:@/~-._")
+
+
+def article_title(url: str) -> str:
+    """The title of an English Wikipedia article, from its URL.
+
+    >>> article_title("https://en.wikipedia.org/wiki/Socialist_Party_%28Argentina%29")
+    'Socialist Party (Argentina)'
+    """
+    from urllib.parse import unquote
+
+    return unquote(article_iri(url)[len(ENWIKI + "wiki/"):]).replace("_", " ")
 
 
 def _object(fact: Fact) -> str:
@@ -737,6 +781,9 @@ def _fact_slug(fact: Fact) -> str:
         return f"{fact.qid}-{fact.fact}-{fact.value}"
     if fact.fact in ("P569", "P570"):
         return f"{fact.qid}-{fact.fact}-{fact.value[:10]}"
+    if fact.fact == "sitelink":
+        digest = hashlib.sha256(article_iri(fact.value).encode()).hexdigest()[:8]
+        return f"{fact.qid}-sitelink-en-{digest}"
     digest = hashlib.sha256(f"{fact.value}@{fact.lang}".encode()).hexdigest()[:8]
     return f"{fact.qid}-{fact.fact}-{fact.lang}-{digest}"
 
@@ -795,6 +842,22 @@ def snapshot_turtle(facts: list[Fact], sources: list[SnapshotSource], *, comment
         if f.qid != current:
             current = f.qid
             lines += ["", "# --- " + f.qid + " " + "-" * (92 - len(f.qid))]
+        sources = ", ".join(f"source:{s}" for s in sorted(f.sources))
+        if f.fact == "sitelink":  # Wikidata's sitelink: the article is about the item
+            iri, title = article_iri(f.value), _turtle_string(article_title(f.value))
+            slug = _fact_slug(f)
+            lines += ["", f"<{iri}> schema:about wd:{f.qid} ;",
+                      f"    schema:isPartOf <{ENWIKI}> ;",
+                      f"    schema:name {title}@en .",
+                      f"fact:{slug} a rdf:Statement ;",
+                      f"    rdf:subject <{iri}> ; rdf:predicate schema:about ; "
+                      f"rdf:object wd:{f.qid} ;",
+                      f"    prov:wasDerivedFrom {sources} .",
+                      f"fact:{slug}-title a rdf:Statement ;",
+                      f"    rdf:subject <{iri}> ; rdf:predicate schema:name ; "
+                      f"rdf:object {title}@en ;",
+                      f"    prov:wasDerivedFrom {sources} ."]
+            continue
         obj = _object(f)
         pred = {"label": "rdfs:label", "alias": "skos:altLabel",
                 "description": "schema:description"}.get(f.fact, f"wdt:{f.fact}")
@@ -831,6 +894,7 @@ def refresh(project: Project, source: Source, retrieved: str) -> tuple[Path, int
                   if re.match(r"^-?\d{4}-\d{2}-\d{2}", d)]
         facts += [Fact(item.qid, "P570", d[:10], "", [slug]) for d in item.died
                   if re.match(r"^-?\d{4}-\d{2}-\d{2}", d)]
+        facts += [Fact(item.qid, "sitelink", url, "en", [slug]) for url in item.articles]
     classes = {t for item in items.values() for t in item.types}
     classes |= {c for allowed in rules.allowed.values() for c in allowed}
     for cls in fetch_items(source, classes - set(items)).values():
